@@ -1,0 +1,105 @@
+/*
+ * ip.c - parsing and printing of struct hecat__ip.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ip.h"
+
+/*
+ * Parse an IPv4 or IPv6 literal, optionally in brackets, an IPv6 one
+ * optionally with a "%zone" (interface name or number).  Returns 0, or -1
+ * with errno EINVAL when the text is not a literal, ENODEV when the zone
+ * names no interface.
+ */
+int
+hecat__ip_parse(struct hecat__ip *ip, const char *s)
+{
+	char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 2], *zone, *end;
+	size_t len = strlen(s);
+	unsigned long idx;
+	bool bracketed = false;
+
+	memset(ip, 0, sizeof(*ip));
+	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+		bracketed = true;
+		s++;
+		len -= 2;
+	}
+	if (len == 0 || len >= sizeof(buf))
+		goto inval;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+
+	/* Brackets are for IPv6 only, as in URIs. */
+	if (!bracketed && inet_pton(AF_INET, buf, ip->a) == 1) {
+		ip->family = AF_INET;
+		return 0;
+	}
+	if ((zone = strchr(buf, '%')) != NULL)
+		*zone++ = '\0';
+	if (inet_pton(AF_INET6, buf, ip->a) != 1)
+		goto inval;
+	ip->family = AF_INET6;
+	if (zone == NULL)
+		return 0;
+	if (*zone == '\0')
+		goto inval;
+	errno = 0;
+	idx = strtoul(zone, &end, 10);
+	if (*end != '\0' || errno != 0 || idx > UINT32_MAX)
+		idx = if_nametoindex(zone);
+	if (idx == 0) {
+		memset(ip, 0, sizeof(*ip));
+		errno = ENODEV;
+		return -1;
+	}
+	ip->scope_id = (uint32_t)idx;
+	return 0;
+inval:
+	memset(ip, 0, sizeof(*ip));
+	errno = EINVAL;
+	return -1;
+}
+
+/* The address alone: "192.0.2.1", "2001:db8::1", "fe80::1%3". */
+char *
+hecat__ip_fmt(const struct hecat__ip *ip, char *buf, size_t len)
+{
+	char zone[16];
+
+	if (inet_ntop(ip->family, ip->a, buf, (socklen_t)len) == NULL) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	if (ip->family == AF_INET6 && ip->scope_id != 0) {
+		snprintf(zone, sizeof(zone), "%%%u", (unsigned)ip->scope_id);
+		if (strlen(buf) + strlen(zone) < len)
+			strcat(buf, zone);
+	}
+	return buf;
+}
+
+/* Address and port, IPv6 in brackets: "192.0.2.1:80", "[::1]:80". */
+char *
+hecat__ip_fmt_port(const struct hecat__ip *ip, unsigned port, char *buf,
+    size_t len)
+{
+	char a[HECAT__IP_FMTLEN];
+
+	hecat__ip_fmt(ip, a, sizeof(a));
+	if (ip->family == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", a, port);
+	else
+		snprintf(buf, len, "%s:%u", a, port);
+	return buf;
+}

@@ -1,0 +1,58 @@
+/*
+ * version.c - version and error strings.
+ */
+#include "config.h"
+
+#include "hecat.h"
+
+const char *
+hecat_version(void)
+{
+	return PACKAGE_VERSION;
+}
+
+const char *
+hecat_strerror(int err)
+{
+	switch (err) {
+	case HECAT_OK:
+		return "success";
+	case HECAT_E_NOHOST:
+		return "no address associated with name";
+	case HECAT_E_NOADDR:
+		return "no address of the requested family";
+	case HECAT_E_DNS:
+		return "name resolution failed";
+	case HECAT_E_CONNECT:
+		return "every connection attempt failed";
+	case HECAT_E_TIMEOUT:
+		return "timed out";
+	case HECAT_E_CANCELLED:
+		return "cancelled";
+	case HECAT_E_SYSTEM:
+		return "system error";
+	case HECAT_E_INVAL:
+		return "invalid argument";
+	}
+	return "unknown error";
+}
+
+const char *
+hecat_dns_status_name(int status)
+{
+	switch (status) {
+	case HECAT_DNS_OK:
+		return "NOERROR";
+	case HECAT_DNS_NODATA:
+		return "NODATA";
+	case HECAT_DNS_NXDOMAIN:
+		return "NXDOMAIN";
+	case HECAT_DNS_SERVFAIL:
+		return "SERVFAIL";
+	case HECAT_DNS_TIMEOUT:
+		return "TIMEOUT";
+	case HECAT_DNS_ERROR:
+		return "ERROR";
+	}
+	return "UNKNOWN";
+}
