@@ -278,7 +278,7 @@ hecat__interleave(const struct hecat__sortent *ents, const size_t *idx,
 			run++;
 		} else {
 			out[k++] = idx[oi++];
-			run = fafc - 1;	/* the first family gets one turn next */
+			run = fafc - 1;	/* the first family's turn next */
 		}
 	}
 }

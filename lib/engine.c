@@ -76,7 +76,7 @@ struct hecat__engine {
 	int			 pref;		/* family the RD waits for */
 	int			 why;		/* enum hecat__start_why */
 	int			 status;	/* DONE: the result */
-	size_t			 filtered;	/* endpoints of a banned family */
+	size_t			 filtered;	/* endpoints of banned family */
 
 	uint64_t		 t_start;
 	uint64_t		 rd_until;
@@ -89,8 +89,8 @@ struct hecat__engine {
 	size_t			 naddrs, cap;
 	struct hecat__sortent	*ents;		/* [cap]: dst, src, seq */
 	struct eaddr		*addrs;		/* [cap] */
-	size_t			*plan;		/* [cap]: all, sorted, interleaved */
-	size_t			*order;		/* [cap]: those with ports to try */
+	size_t			*plan;		/* [cap] all, sorted, mixed */
+	size_t			*order;		/* [cap] with ports to try */
 	size_t			 norder;
 	size_t			*tmp;		/* [2 * cap]: sort scratch */
 
@@ -370,7 +370,8 @@ replan(struct hecat__engine *e)
 	if (partial != SIZE_MAX)
 		next[n++] = partial;
 	for (i = 0; i < e->naddrs; i++)
-		if (e->plan[i] != partial && e->addrs[e->plan[i]].port_next == 0)
+		if (e->plan[i] != partial &&
+		    e->addrs[e->plan[i]].port_next == 0)
 			next[n++] = e->plan[i];
 	memcpy(e->order, next, n * sizeof(*next));
 	e->norder = n;
@@ -386,13 +387,11 @@ static size_t
 merge(struct hecat__engine *e, int family, const struct hecat__dst *dsts,
     size_t n)
 {
-	size_t i, j, have = 0, added = 0;
+	size_t i, j, added = 0;
 	struct eaddr *ea;
 
-	for (j = 0; j < e->naddrs; j++)
-		if (e->ents[j].dst.family == family)
-			have++;
-	for (i = 0; i < n && have < e->cfg.max_addrs; i++) {
+	/* A family's query is final once, so its addresses all arrive here. */
+	for (i = 0; i < n && added < e->cfg.max_addrs; i++) {
 		if (dsts[i].ip.family != family)
 			continue;
 		for (j = 0; j < e->naddrs; j++)
@@ -408,7 +407,6 @@ merge(struct hecat__engine *e, int family, const struct hecat__dst *dsts,
 		ea->port_off = 0;
 		ea->port_cnt = e->nports;
 		e->naddrs++;
-		have++;
 		added++;
 	}
 	return added;
@@ -598,7 +596,8 @@ start_attempt(struct hecat__engine *e, uint64_t now)
 	e->inflight++;
 	e->last_start = now;
 	if (ea->port_next == ea->port_cnt)
-		memmove(e->order, e->order + 1, --e->norder * sizeof(*e->order));
+		memmove(e->order, e->order + 1,
+		    --e->norder * sizeof(*e->order));
 
 	a = emit(e, HECAT__ACT_ATTEMPT);
 	a->id = at->id;
@@ -796,7 +795,8 @@ hecat__engine_on_timeout(struct hecat__engine *e, uint64_t now)
 	}
 	for (f = 0; f < 2; f++) {
 		q = &e->q[f];
-		if (q->state != HECAT__Q_PENDING || e->cfg.resolve_timeout == 0 ||
+		if (q->state != HECAT__Q_PENDING ||
+		    e->cfg.resolve_timeout == 0 ||
 		    now - q->sent < e->cfg.resolve_timeout)
 			continue;
 		query_cancel(e, f == 0 ? AF_INET6 : AF_INET);

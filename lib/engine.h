@@ -38,14 +38,14 @@ struct hecat__engine_cfg {
 	uint64_t	resolution_delay;	/* ns; RFC 8305 3: 50 ms */
 	uint64_t	attempt_delay;		/* ns; RFC 8305 5: 250 ms */
 	uint64_t	attempt_timeout;	/* ns per attempt; 0 = none */
-	uint64_t	deadline;		/* ns for the whole dial; 0 = none */
+	uint64_t	deadline;		/* ns, whole dial; 0 = none */
 	uint64_t	resolve_timeout;	/* ns per query try; 0 = none */
 	unsigned	resolve_retries;	/* tries after the first */
 	unsigned	first_family_count;	/* RFC 8305 4: 1 */
 	unsigned	max_inflight;		/* attempts at once */
 	unsigned	max_addrs;		/* addresses kept per family */
-	int		family;			/* AF_UNSPEC, AF_INET, AF_INET6 */
-	int		prefer;			/* AF_UNSPEC: RFC 6724 decides */
+	int		family;			/* AF_UNSPEC, _INET, _INET6 */
+	int		prefer;			/* AF_UNSPEC: RFC 6724 says */
 	const struct hecat__policy *policy;	/* NULL: RFC 6724 table */
 };
 
@@ -105,7 +105,7 @@ struct hecat__addr_info {
 	struct hecat__dst	dst;
 	unsigned		attempts;	/* attempts started */
 	unsigned		failures;	/* attempts that failed */
-	int			error;		/* last failure's errno, 0 = none */
+	int			error;		/* last errno, 0 = none */
 	uint16_t		error_port;	/* port of that failure */
 };
 

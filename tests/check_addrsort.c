@@ -102,7 +102,7 @@ START_TEST(example_nat64_vs_native)
 }
 END_TEST
 
-/* ---- each rule in isolation ----------------------------------------------- */
+/* ---- each rule in isolation ---------------------------------------------- */
 
 START_TEST(rule1_unusable)
 {
@@ -195,7 +195,7 @@ START_TEST(sort_stable)
 }
 END_TEST
 
-/* ---- the policy table and scopes ------------------------------------------ */
+/* ---- the policy table and scopes ----------------------------------------- */
 
 START_TEST(policy_rfc6724)
 {
@@ -291,7 +291,7 @@ START_TEST(common_prefix)
 }
 END_TEST
 
-/* ---- interleaving ----------------------------------------------------------- */
+/* ---- interleaving -------------------------------------------------------- */
 
 static void
 interleave(const char *const *addrs, size_t n, int first, unsigned fafc,

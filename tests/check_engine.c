@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include <check.h>
 #include <stdlib.h>
 
@@ -445,7 +447,7 @@ START_TEST(R_5_11_then_nodata)
 }
 END_TEST
 
-/* ---- traps ---------------------------------------------------------------- */
+/* ---- traps --------------------------------------------------------------- */
 
 /* T1: the attempt delay is not a timeout: the slow first attempt wins. */
 START_TEST(T1)
@@ -799,7 +801,7 @@ START_TEST(ports_endpoints_grouped)
 }
 END_TEST
 
-/* ---- family restriction, limits, duplicates -------------------------------- */
+/* ---- family restriction, limits, duplicates ------------------------------ */
 
 /* -4: only the A query, no Resolution Delay. */
 START_TEST(family_inet_only)
@@ -882,6 +884,26 @@ START_TEST(limit_max_addrs)
 }
 END_TEST
 
+/* Zero limits mean one: one address per family, one attempt at a time. */
+START_TEST(limit_zero_means_one)
+{
+	RUN("%    fafc 0\n"
+	    "%    inflight 0\n"
+	    "%    max-addrs 0\n"
+	    "0    start host 80\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "0    answer inet6 2001:db8::1 2001:db8::2\n"
+	    "0    > attempt 1 [2001:db8::1]:80 first\n"
+	    "0    answer inet 192.0.2.1 192.0.2.2\n"
+	    "5000 quiet\n"
+	    "5000 fail 1 ECONNREFUSED\n"
+	    "5000 > attempt 2 192.0.2.1:80 failed\n"
+	    "5001 fail 2 ECONNREFUSED\n"
+	    "5001 > done connect\n");
+}
+END_TEST
+
 /* The same address twice in an answer, or across answers, once. */
 START_TEST(dedupe_answers)
 {
@@ -907,7 +929,7 @@ START_TEST(dedupe_endpoints)
 }
 END_TEST
 
-/* ---- the caller's side ---------------------------------------------------- */
+/* ---- the caller's side --------------------------------------------------- */
 
 /* Abort cancels every attempt and query, then says so. */
 START_TEST(abort_dial)
@@ -941,6 +963,33 @@ START_TEST(ignored_events)
 	ck_assert(!hecat__engine_done(script_engine(s)));
 	ck_assert_uint_eq(hecat__engine_naddrs(script_engine(s)), 0);
 	script_free(s);
+}
+END_TEST
+
+/* A positive answer without addresses counts as NODATA. */
+START_TEST(dns_empty_answer_is_nodata)
+{
+	struct hecat__engine_cfg cfg;
+	struct hecat__engine *e;
+	enum hecat_dns_status st;
+	struct hecat__action a;
+	uint16_t port = 80;
+
+	hecat__engine_cfg_default(&cfg);
+	e = hecat__engine_new_host(&cfg, &port, 1);
+	ck_assert_ptr_nonnull(e);
+	hecat__engine_start(e, 0);
+	ck_assert_int_eq(hecat__engine_query(e, AF_INET6, &st),
+	    HECAT__Q_PENDING);
+	hecat__engine_on_answer(e, 0, AF_INET6, HECAT_DNS_OK, NULL, 0);
+	ck_assert_int_eq(hecat__engine_query(e, AF_INET6, &st), HECAT__Q_DONE);
+	ck_assert_int_eq(st, HECAT_DNS_NODATA);
+	hecat__engine_on_answer(e, 0, AF_INET, HECAT_DNS_NODATA, NULL, 0);
+	while (hecat__engine_next_action(e, &a))
+		if (a.kind == HECAT__ACT_DONE)
+			ck_assert_int_eq(a.status, HECAT_E_NOHOST);
+	ck_assert(hecat__engine_done(e));
+	hecat__engine_free(e);
 }
 END_TEST
 
@@ -1049,6 +1098,7 @@ engine_suite(void)
 	tcase_add_test(tc, dns_retry_then_answer);
 	tcase_add_test(tc, dns_rd_zero);
 	tcase_add_test(tc, dns_prefer_inet_rd);
+	tcase_add_test(tc, dns_empty_answer_is_nodata);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ports");
@@ -1065,6 +1115,7 @@ engine_suite(void)
 	tcase_add_test(tc, family_filters_endpoints);
 	tcase_add_test(tc, limit_inflight);
 	tcase_add_test(tc, limit_max_addrs);
+	tcase_add_test(tc, limit_zero_means_one);
 	tcase_add_test(tc, dedupe_answers);
 	tcase_add_test(tc, dedupe_endpoints);
 	suite_add_tcase(s, tc);

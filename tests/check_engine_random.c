@@ -111,7 +111,7 @@ struct run {
 	unsigned		 connected_id;	/* reported success */
 	unsigned		 ndone;
 	int			 status;
-	int			 end_cancel;	/* why of a dial-ending CANCEL */
+	int			 end_cancel;	/* why of an ending CANCEL */
 };
 
 #define CHECK(run, cond, ...) do {					\
@@ -262,7 +262,8 @@ drain(struct run *rn)
 		switch (a.kind) {
 		case HECAT__ACT_QUERY:
 			CHECK(rn, rn->cfg.family == AF_UNSPEC ||
-			    a.family == rn->cfg.family, "query of banned family");
+			    a.family == rn->cfg.family,
+			    "query of banned family");
 			CHECK(rn, !rn->ip_mode, "query without a name");
 			rn->qpending[a.family == AF_INET6 ? 0 : 1] = true;
 			break;

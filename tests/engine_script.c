@@ -257,8 +257,8 @@ expect_none(struct script *s)
 
 	if (s->qlen > 0) {
 		p = &s->q[s->qhead];
-		script_fail(s, "unexpected action at %.3fms: %s", (double)p->t / 1e6,
-		    p->text);
+		script_fail(s, "unexpected action at %.3fms: %s",
+		    (double)p->t / 1e6, p->text);
 	}
 }
 
@@ -455,7 +455,7 @@ answer(struct script *s, char **tok, int ntok)
 	bool isst;
 
 	if (ntok < 4)
-		script_fail(s, "answer needs a family and addresses or a status");
+		script_fail(s, "answer needs a family, addresses or status");
 	family = parse_family(s, tok[2]);
 	st = parse_status(tok[3], &isst);
 	if (!isst)
@@ -505,8 +505,8 @@ check_state(struct script *s, char **tok, int ntok, const char *rest)
 			script_fail(s, "? deadline T|never");
 		if (strcmp(tok[2], "never") == 0 ? d != HECAT__NEVER :
 		    d != parse_ms(s, tok[2]))
-			script_fail(s, "deadline is %.3fms, not %s", (double)d / 1e6,
-			    tok[2]);
+			script_fail(s, "deadline is %.3fms, not %s",
+			    (double)d / 1e6, tok[2]);
 		return;
 	}
 	if (strcmp(tok[1], "order") == 0) {
