@@ -75,8 +75,6 @@ struct hecat__engine {
 	bool			 host;		/* resolves a name */
 	int			 pref;		/* family the RD waits for */
 	int			 why;		/* enum hecat__start_why */
-	int			 status;	/* DONE: the result */
-	size_t			 filtered;	/* endpoints of banned family */
 
 	uint64_t		 t_start;
 	uint64_t		 rd_until;
@@ -223,7 +221,6 @@ engine_alloc(const struct hecat__engine_cfg *cfg, size_t cap, size_t nports)
 	if (cfg->family != AF_UNSPEC)
 		e->pref = cfg->family;
 	e->state = ST_IDLE;
-	e->status = HECAT_OK;
 	return e;
 }
 
@@ -295,10 +292,8 @@ hecat__engine_new_ip(const struct hecat__engine_cfg *cfg0,
 	/* The distinct addresses, in the order given. */
 	for (i = 0; i < n; i++) {
 		if (cfg.family != AF_UNSPEC &&
-		    eps[i].dst.ip.family != cfg.family) {
-			e->filtered++;
+		    eps[i].dst.ip.family != cfg.family)
 			continue;
-		}
 		for (j = 0; j < e->naddrs; j++)
 			if (hecat__ip_equal(&e->ents[j].dst, &eps[i].dst.ip))
 				break;
@@ -379,9 +374,9 @@ replan(struct hecat__engine *e)
 }
 
 /*
- * Add the usable addresses of an answer; returns how many were new.
- * Addresses of a banned family, duplicates and those beyond max_addrs per
- * family are dropped.
+ * Add the addresses of an answer to the query of family; returns how many
+ * were new.  Addresses of the other family, duplicates and those beyond
+ * max_addrs are dropped.
  */
 static size_t
 merge(struct hecat__engine *e, int family, const struct hecat__dst *dsts,
@@ -501,7 +496,6 @@ finish(struct hecat__engine *e, int status, const struct attempt *winner,
 			e->q[f].state = HECAT__Q_CANCELLED;
 		}
 	e->state = ST_DONE;
-	e->status = status;
 	a = emit(e, HECAT__ACT_DONE);
 	a->status = status;
 	if (winner != NULL) {
