@@ -544,7 +544,7 @@ one_run(unsigned long seed, int flavour)
 	free(rn);
 }
 
-#define RUNS	5000
+#define RUNS	25000
 
 START_TEST(random_host)
 {
