@@ -1,19 +1,43 @@
 /*
  * hecat.h - libhecat, a Happy Eyeballs (RFC 8305) dialer on libevent.
  *
- * This is the installed header.  It includes no libevent or getdns header;
- * the types it needs from them are declared opaque.
+ * Give it a host and ports; it resolves AAAA and A in parallel, sorts the
+ * addresses by RFC 6724, races staggered non-blocking connects across the
+ * interleaved families, keeps the first connection that succeeds and closes
+ * the rest.  The result is a connected socket that belongs to you.
+ *
+ *	struct hecat *h = hecat_new(base, NULL);
+ *	uint16_t port = 443;
+ *	hecat_connect(h, "example.com", &port, 1, NULL, on_dial, arg);
+ *	event_base_dispatch(base);
+ *
+ * Programs without an event loop use hecat_dial_sync().
+ *
+ * Vocabulary: a dial is the whole race for one host; an attempt is one
+ * connect() to one address and port; the winner is the attempt that
+ * connected; a query is one DNS question (AAAA or A).  Durations are in
+ * milliseconds.  Every callback's last argument is the caller's void *.
+ *
+ * This header includes no libevent or getdns header; the library links
+ * libevent_core and getdns (pkg-config libhecat).
  */
 #ifndef HECAT_H
 #define HECAT_H
+
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+struct event_base;
+
 /*
- * Error codes.  Every libhecat function that can fail returns one of these
- * (0 or negative); hecat_strerror() describes them.
+ * Error codes.  A dial's result carries one; hecat_strerror() describes
+ * it.
  */
 enum hecat_err {
 	HECAT_OK = 0,
@@ -24,13 +48,13 @@ enum hecat_err {
 	HECAT_E_TIMEOUT = -5,	/* the dial's deadline passed */
 	HECAT_E_CANCELLED = -6,	/* the dial was cancelled */
 	HECAT_E_SYSTEM = -7,	/* out of memory, descriptors, ...; see errno */
-	HECAT_E_INVAL = -8	/* invalid argument */
+	HECAT_E_INVAL = -8	/* invalid argument, e.g. a malformed name */
 };
 
 /*
  * The outcome of one DNS query, as a resolver reports it.  NODATA (the
  * name exists, without records of that type) and NXDOMAIN are final;
- * SERVFAIL, TIMEOUT and ERROR are transient and may be retried.
+ * SERVFAIL, TIMEOUT and ERROR are transient and are retried.
  */
 enum hecat_dns_status {
 	HECAT_DNS_OK = 0,	/* one or more addresses */
@@ -40,6 +64,253 @@ enum hecat_dns_status {
 	HECAT_DNS_TIMEOUT,	/* no answer in time */
 	HECAT_DNS_ERROR		/* anything else: network, malformed reply */
 };
+
+/* ---- tracing ---------------------------------------------------------- */
+
+/* What a trace event reports. */
+enum hecat_trace_kind {
+	HECAT_TRACE_START,		/* a dial begins: host */
+	HECAT_TRACE_QUERY,		/* a query is sent: family, tries */
+	HECAT_TRACE_ANSWER,		/* a query answered: family, status,
+					   addrs, elapsed_ns */
+	HECAT_TRACE_QUERY_CANCEL,	/* a query is abandoned: family */
+	HECAT_TRACE_RD_WAIT,		/* A came first: waiting wait_ns for
+					   family (the Resolution Delay) */
+	HECAT_TRACE_ORDER,		/* the sorted, interleaved addresses:
+					   addrs (port 0) */
+	HECAT_TRACE_ATTEMPT,		/* an attempt starts: id, addr,
+					   reason, local (bound source) */
+	HECAT_TRACE_ATTEMPT_FAILED,	/* it failed: id, addr, error
+					   (ETIMEDOUT on timeout), reason,
+					   elapsed_ns */
+	HECAT_TRACE_ATTEMPT_CANCELLED,	/* it was abandoned: id, addr,
+					   reason, elapsed_ns */
+	HECAT_TRACE_CONNECTED,		/* it connected: id, addr, local,
+					   elapsed_ns */
+	HECAT_TRACE_DONE		/* the dial ends: status (enum
+					   hecat_err), id of the winner */
+};
+
+/*
+ * One trace event.  Only the fields named for its kind are meaningful;
+ * pointers are valid during the trace callback only.
+ */
+struct hecat_trace {
+	enum hecat_trace_kind		 kind;
+	uint64_t			 t_ns;		/* CLOCK_MONOTONIC */
+	uint64_t			 since_ns;	/* since the dial began */
+	const struct hecat_dial		*dial;
+	const char			*host;
+	int				 family;	/* AF_INET6, AF_INET */
+	unsigned			 tries;		/* 1 for the first */
+	int				 status;
+	const struct sockaddr_storage	*addrs;
+	size_t				 naddrs;
+	unsigned			 id;		/* attempt, from 1 */
+	const struct sockaddr		*addr;		/* address and port */
+	socklen_t			 addrlen;
+	const struct sockaddr		*local;		/* NULL if unknown */
+	socklen_t			 locallen;
+	/*
+	 * ATTEMPT: "first", "attempt_delay", "previous_failed", "answer".
+	 * ATTEMPT_FAILED: "error", "timeout" (per attempt), "deadline".
+	 * ATTEMPT_CANCELLED: "lost" (another won), "cancelled".
+	 */
+	const char			*reason;
+	int				 error;		/* errno */
+	uint64_t			 elapsed_ns;
+	uint64_t			 wait_ns;
+};
+
+typedef void (*hecat_trace_cb)(const struct hecat_trace *, void *arg);
+
+/* ---- options ----------------------------------------------------------- */
+
+/*
+ * Per-dial options.  Always initialise with hecat_opts_init(), then change
+ * what you need: the struct records its own size, so a program built
+ * against this header keeps working with a library that has added fields.
+ */
+struct hecat_opts {
+	uint32_t	 size;			/* set by hecat_opts_init() */
+	unsigned	 resolution_delay_ms;	/* wait for AAAA after A: 50 */
+	unsigned	 attempt_delay_ms;	/* between attempts: 250,
+						   clamped to [10, 2000] */
+	unsigned	 attempt_timeout_ms;	/* per attempt: 10000; 0 none */
+	unsigned	 timeout_ms;		/* whole dial, DNS included:
+						   0 = none */
+	unsigned	 resolve_timeout_ms;	/* per query try: 1000; 0 none */
+	unsigned	 resolve_retries;	/* tries after the first: 3 */
+	unsigned	 first_family_count;	/* RFC 8305 section 4: 1 */
+	unsigned	 max_inflight;		/* attempts at once: 8 */
+	int		 family;		/* AF_UNSPEC, AF_INET, AF_INET6 */
+	int		 prefer;		/* family tried first; AF_UNSPEC:
+						   as RFC 6724 sorts (IPv6) */
+	const struct sockaddr *source;		/* bind to it first (port 0 =
+						   any); NULL: the kernel picks */
+	socklen_t	 source_len;
+	hecat_trace_cb	 trace;			/* NULL: no tracing */
+	void		*trace_arg;
+};
+
+/* Fill opts with the defaults above. */
+#define hecat_opts_init(o)	hecat_opts_init_((o), sizeof(*(o)))
+void	hecat_opts_init_(struct hecat_opts *, size_t);
+
+/* ---- resolvers ------------------------------------------------------------ */
+
+/*
+ * A resolver's answer: status, and for HECAT_DNS_OK the addresses (ports
+ * ignored).  Called exactly once per query that was not cancelled.
+ */
+typedef void (*hecat_resolve_cb)(int status,
+    const struct sockaddr_storage *addrs, size_t n, void *arg);
+
+/*
+ * A pluggable resolver: the seed's getaddrinfo callback, asked once per
+ * record type.  The built-in one uses getdns (see hecat_config).
+ */
+struct hecat_resolver {
+	/*
+	 * Start resolving host for family (AF_INET6: AAAA, AF_INET: A) and
+	 * call done(..., done_arg) once when finished; done may be called
+	 * before start returns.  Returns a handle for cancel, or NULL with
+	 * errno if the query could not start (done is then not called).
+	 */
+	void	*(*start)(void *rarg, int family, const char *host,
+		    hecat_resolve_cb done, void *done_arg);
+	/* Abandon a query: done must not be called for it afterwards. */
+	void	 (*cancel)(void *rarg, void *query);
+	/* hecat_free() calls it, if not NULL. */
+	void	 (*free)(void *rarg);
+};
+
+/* ---- instances ----------------------------------------------------------- */
+
+/* What hecat_new() needs beyond the event base; hecat_config_init() first. */
+struct hecat_config {
+	uint32_t		 size;		/* set by hecat_config_init() */
+	/* A resolver of your own, or NULL for the built-in getdns one. */
+	const struct hecat_resolver *resolver;
+	void			*resolver_arg;
+	/*
+	 * The built-in resolver.  nameservers: "ADDR[:PORT] ..." (spaces or
+	 * commas; IPv6 with a port in brackets) instead of resolv.conf's.
+	 * resolv_conf: path, NULL for /etc/resolv.conf (name servers,
+	 * search domains, ndots).  hosts: path, NULL for /etc/hosts, ""
+	 * for none; a name found there is answered from it alone, as the
+	 * system resolver does.
+	 */
+	const char		*nameservers;
+	const char		*resolv_conf;
+	const char		*hosts;
+	/* Options for dials that pass NULL; NULL for the defaults. */
+	const struct hecat_opts	*defaults;
+};
+
+#define hecat_config_init(c)	hecat_config_init_((c), sizeof(*(c)))
+void	hecat_config_init_(struct hecat_config *, size_t);
+
+struct hecat;
+
+/*
+ * Create an instance on base (config NULL: the defaults).  Returns NULL
+ * with errno: EINVAL for a bad configuration (an unparsable name server),
+ * ENOMEM, or what setting up getdns failed with.
+ */
+struct hecat	*hecat_new(struct event_base *base,
+		    const struct hecat_config *config);
+
+/*
+ * Free the instance: every dial still in flight is cancelled (its callback
+ * is not called) and its sockets closed.  Call it before freeing the base.
+ */
+void		 hecat_free(struct hecat *);
+
+/* ---- dials ------------------------------------------------------------------ */
+
+struct hecat_dial;
+
+/* One address's part in a dial, for error reports. */
+struct hecat_failure {
+	struct sockaddr_storage	addr;		/* address, port last tried */
+	unsigned		attempts;	/* 0: never tried */
+	int			error;		/* last errno; 0: none */
+};
+
+/*
+ * The outcome of a dial, valid during the callback only.  On HECAT_OK, fd
+ * is the connected, non-blocking socket and belongs to the callee (close
+ * it); otherwise fd is -1 and message says why in one line, naming every
+ * address tried and its reason.
+ */
+struct hecat_result {
+	int				 err;		/* enum hecat_err */
+	int				 fd;
+	const struct sockaddr		*addr;		/* the winner's */
+	socklen_t			 addrlen;
+	const char			*host;		/* as given */
+	const char			*message;	/* NULL on success */
+	const struct hecat_failure	*failures;	/* every address known */
+	size_t				 nfailures;
+	int				 aaaa_status;	/* enum hecat_dns_status,
+							   -1: not asked */
+	int				 a_status;
+	unsigned			 attempts;	/* started */
+	uint64_t			 elapsed_ns;
+};
+
+typedef void (*hecat_dial_cb)(const struct hecat_result *, void *arg);
+
+/*
+ * Dial n addresses (sockaddr_in or sockaddr_in6 with their ports), without
+ * DNS.  They are sorted (RFC 6724) and interleaved; all ports of an address
+ * are tried before the next address.  opts NULL: the instance's defaults.
+ * cb is called once, never from inside this call, unless the dial is
+ * cancelled.  Returns the dial, or NULL with errno EINVAL (no address, no
+ * callback) or ENOMEM.
+ */
+struct hecat_dial *hecat_connect_ip(struct hecat *,
+		    const struct sockaddr_storage *addrs, size_t n,
+		    const struct hecat_opts *opts, hecat_dial_cb cb, void *arg);
+
+/*
+ * Dial a host name on nports ports: AAAA and A are resolved in parallel
+ * (/etc/hosts first with the built-in resolver).  An internationalized
+ * name is converted to its A-label form; a name that is not a valid DNS
+ * name fails with HECAT_E_INVAL through the callback.  Returns as
+ * hecat_connect_ip().
+ */
+struct hecat_dial *hecat_connect_host(struct hecat *, const char *host,
+		    const uint16_t *ports, size_t nports,
+		    const struct hecat_opts *opts, hecat_dial_cb cb, void *arg);
+
+/*
+ * Dial a string that is an IPv4 literal, an IPv6 literal (bracketed or
+ * not, with an optional %zone), or a host name.  A literal skips DNS.
+ */
+struct hecat_dial *hecat_connect(struct hecat *, const char *host,
+		    const uint16_t *ports, size_t nports,
+		    const struct hecat_opts *opts, hecat_dial_cb cb, void *arg);
+
+/*
+ * Cancel a dial in flight: its sockets are closed, its queries abandoned,
+ * its callback is not called.  Not valid after the callback ran.
+ */
+void		 hecat_dial_cancel(struct hecat_dial *);
+
+/*
+ * Dial and wait, on a private event base: for programs without one.
+ * config and opts may be NULL.  Returns the connected socket (blocking
+ * mode restored), or a negative enum hecat_err with the reason written
+ * to errbuf (if errlen > 0).
+ */
+int		 hecat_dial_sync(const char *host, const uint16_t *ports,
+		    size_t nports, const struct hecat_config *config,
+		    const struct hecat_opts *opts, char *errbuf,
+		    size_t errlen);
+
+/* ---- strings ---------------------------------------------------------------- */
 
 /* The library's version, e.g. "0.1.0". */
 const char	*hecat_version(void);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 
@@ -102,4 +103,54 @@ hecat__ip_fmt_port(const struct hecat__ip *ip, unsigned port, char *buf,
 	else
 		snprintf(buf, len, "%s:%u", a, port);
 	return buf;
+}
+
+/* An AF_INET or AF_INET6 sockaddr's address; family 0 for anything else. */
+void
+hecat__ip_from_sa(struct hecat__ip *ip, const struct sockaddr *sa)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+
+	memset(ip, 0, sizeof(*ip));
+	if (sa->sa_family == AF_INET) {
+		ip->family = AF_INET;
+		memcpy(ip->a, &sin->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		ip->family = AF_INET6;
+		memcpy(ip->a, &sin6->sin6_addr, 16);
+		ip->scope_id = sin6->sin6_scope_id;
+	}
+}
+
+/* Fill ss from ip and port (host order); returns the sockaddr's length. */
+socklen_t
+hecat__ip_to_sa(const struct hecat__ip *ip, uint16_t port,
+    struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (ip->family == AF_INET6) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, ip->a, 16);
+		sin6->sin6_scope_id = ip->scope_id;
+		return sizeof(*sin6);
+	}
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	memcpy(&sin->sin_addr, ip->a, 4);
+	return sizeof(*sin);
+}
+
+uint16_t
+hecat__sa_port(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	return 0;
 }

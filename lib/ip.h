@@ -31,7 +31,15 @@ hecat__ip_equal(const struct hecat__ip *x, const struct hecat__ip *y)
 	    memcmp(x->a, y->a, len) == 0;
 }
 
+struct sockaddr_storage;
+
 int	 hecat__ip_parse(struct hecat__ip *, const char *);
+
+/* sockaddr_in/sockaddr_in6 <-> struct hecat__ip (and the port). */
+void	 hecat__ip_from_sa(struct hecat__ip *, const struct sockaddr *);
+socklen_t hecat__ip_to_sa(const struct hecat__ip *, uint16_t port,
+	    struct sockaddr_storage *);
+uint16_t hecat__sa_port(const struct sockaddr *);
 char	*hecat__ip_fmt(const struct hecat__ip *, char *, size_t);
 char	*hecat__ip_fmt_port(const struct hecat__ip *, unsigned, char *, size_t);
 

@@ -1,0 +1,1292 @@
+/*
+ * dial.c - libhecat's instances and dials: the adapter that runs the pure
+ * engine (engine.c) on libevent.
+ *
+ * A dial owns an engine, one timer armed at the engine's next deadline, a
+ * slot per attempt in flight (socket, write event), its two queries, and
+ * an inbox.  Everything that happens to it — a resolver's answer, a
+ * connect that finished at once or later — is put in the inbox and handed
+ * to the engine from the "kick" event, never from inside the code that
+ * performs the engine's actions: the engine is never re-entered, and the
+ * user's callback never runs inside hecat_connect*().
+ *
+ *	event (answer, writable, timer) -> inbox -> kick -> engine -> actions
+ *	actions: QUERY, QUERY_CANCEL -> resolver; ATTEMPT, CANCEL -> sockets;
+ *	         RD_WAIT, ORDER -> trace; DONE -> result, callback, free
+ *
+ * Attempts are keyed by the engine's attempt id, never by descriptor (T17).
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "engine.h"
+#include "internal.h"
+
+#define MSGLEN		4096
+
+struct hecat {
+	struct event_base		*base;
+	struct hecat_opts		 defaults;
+	const struct hecat_resolver	*res;
+	void				*res_arg;
+	TAILQ_HEAD(, hecat_dial)	 dials;
+};
+
+struct attempt {
+	struct hecat_dial	*d;
+	unsigned		 id;		/* 0: a free slot */
+	int			 fd;
+	struct event		*ev;		/* EV_WRITE while connecting */
+	uint64_t		 started;
+	struct sockaddr_storage	 sa;
+	socklen_t		 salen;
+};
+
+struct dquery {
+	struct hecat_dial	*d;
+	int			 family;
+	void			*handle;
+	unsigned		 gen;		/* which send an answer is for */
+	bool			 active;	/* sent, no answer yet */
+	uint64_t		 sent;
+};
+
+enum inbox_kind {
+	INBOX_ANSWER,
+	INBOX_RESULT
+};
+
+struct inbox_item {
+	enum inbox_kind		 kind;
+	int			 family;	/* ANSWER */
+	unsigned		 gen;
+	int			 status;
+	struct sockaddr_storage	*addrs;
+	size_t			 naddrs;
+	unsigned		 id;		/* RESULT */
+	int			 err;
+};
+
+struct hecat_dial {
+	struct hecat		*h;
+	TAILQ_ENTRY(hecat_dial)	 entry;
+	struct hecat_opts	 opts;
+	struct sockaddr_storage	 source;
+	struct hecat__engine	*e;
+	char			*given;		/* the host as given */
+	char			 host[HECAT__HOSTLEN];	/* as queried */
+	uint16_t		*ports;
+	size_t			 nports;
+	hecat_dial_cb		 cb;
+	void			*arg;
+	uint64_t		 t0;
+	bool			 started;
+	bool			 cancelling;	/* no callback at DONE */
+	int			 early_err;	/* fail at the first kick */
+	const char		*early_why;
+	struct event		*timer;
+	struct event		*kick;
+	struct attempt		*att;		/* [natt] */
+	size_t			 natt;
+	struct dquery		 q[2];		/* [0] AAAA, [1] A */
+	struct inbox_item	*inbox;		/* ring of [icap] */
+	size_t			 ihead, ilen, icap;
+};
+
+uint64_t
+hecat__now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) +
+	    (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+ms_to_ns(unsigned ms)
+{
+	return (uint64_t)ms * HECAT__NS_PER_MS;
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+static void
+opts_defaults(struct hecat_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->size = sizeof(*o);
+	o->resolution_delay_ms = 50;
+	o->attempt_delay_ms = 250;
+	o->attempt_timeout_ms = 10000;
+	o->timeout_ms = 0;
+	o->resolve_timeout_ms = 1000;
+	o->resolve_retries = 3;
+	o->first_family_count = 1;
+	o->max_inflight = 8;
+	o->family = AF_UNSPEC;
+	o->prefer = AF_UNSPEC;
+}
+
+void
+hecat_opts_init_(struct hecat_opts *o, size_t size)
+{
+	struct hecat_opts def;
+
+	opts_defaults(&def);
+	if (size > sizeof(def)) {
+		memset(o, 0, size);
+		size = sizeof(def);
+	}
+	memcpy(o, &def, size);
+	o->size = (uint32_t)size;
+}
+
+/* Options as the library knows them: defaults, then the caller's part. */
+static void
+opts_merge(struct hecat_opts *out, const struct hecat_opts *base,
+    const struct hecat_opts *in)
+{
+	*out = *base;
+	if (in != NULL && in->size >= sizeof(in->size))
+		memcpy(out, in, in->size < sizeof(*out) ? in->size :
+		    sizeof(*out));
+	out->size = sizeof(*out);
+}
+
+void
+hecat_config_init_(struct hecat_config *c, size_t size)
+{
+	struct hecat_config def;
+
+	memset(&def, 0, sizeof(def));
+	def.size = sizeof(def);
+	if (size > sizeof(def)) {
+		memset(c, 0, size);
+		size = sizeof(def);
+	}
+	memcpy(c, &def, size);
+	c->size = (uint32_t)size;
+}
+
+static void
+engine_cfg(const struct hecat_opts *o, struct hecat__engine_cfg *c)
+{
+	hecat__engine_cfg_default(c);
+	c->resolution_delay = ms_to_ns(o->resolution_delay_ms);
+	c->attempt_delay = ms_to_ns(o->attempt_delay_ms);
+	c->attempt_timeout = ms_to_ns(o->attempt_timeout_ms);
+	c->deadline = ms_to_ns(o->timeout_ms);
+	c->resolve_timeout = ms_to_ns(o->resolve_timeout_ms);
+	c->resolve_retries = o->resolve_retries;
+	c->first_family_count = o->first_family_count;
+	c->max_inflight = o->max_inflight;
+	c->family = o->family;
+	c->prefer = o->prefer;
+}
+
+/* ---- tracing ------------------------------------------------------------- */
+
+static void
+trace(struct hecat_dial *d, struct hecat_trace *t)
+{
+	if (d->opts.trace == NULL)
+		return;
+	t->t_ns = hecat__now();
+	t->since_ns = t->t_ns - d->t0;
+	t->dial = d;
+	t->host = d->given;
+	d->opts.trace(t, d->opts.trace_arg);
+}
+
+static void
+trace_simple(struct hecat_dial *d, enum hecat_trace_kind kind, int family)
+{
+	struct hecat_trace t;
+
+	memset(&t, 0, sizeof(t));
+	t.kind = kind;
+	t.family = family;
+	trace(d, &t);
+}
+
+static void
+trace_attempt(struct hecat_dial *d, enum hecat_trace_kind kind,
+    const struct attempt *at, const char *reason, int error)
+{
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+	struct hecat_trace t;
+
+	if (d->opts.trace == NULL)
+		return;
+	memset(&t, 0, sizeof(t));
+	t.kind = kind;
+	t.id = at->id;
+	t.family = at->sa.ss_family;
+	t.addr = (const struct sockaddr *)&at->sa;
+	t.addrlen = at->salen;
+	t.reason = reason;
+	t.error = error;
+	t.elapsed_ns = hecat__now() - at->started;
+	if (kind == HECAT_TRACE_CONNECTED && at->fd != -1 &&
+	    getsockname(at->fd, (struct sockaddr *)&local, &len) == 0) {
+		t.local = (const struct sockaddr *)&local;
+		t.locallen = len;
+	}
+	trace(d, &t);
+}
+
+static void
+trace_order(struct hecat_dial *d)
+{
+	struct hecat__addr_info info;
+	struct sockaddr_storage *ss;
+	struct hecat_trace t;
+	size_t *idx, n, i;
+
+	if (d->opts.trace == NULL)
+		return;
+	n = hecat__engine_naddrs(d->e);
+	idx = calloc(n + 1, sizeof(*idx));
+	ss = calloc(n + 1, sizeof(*ss));
+	if (idx != NULL && ss != NULL) {
+		n = hecat__engine_order(d->e, idx, n);
+		for (i = 0; i < n; i++) {
+			hecat__engine_addr(d->e, idx[i], &info);
+			hecat__ip_to_sa(&info.dst.ip, 0, &ss[i]);
+		}
+		memset(&t, 0, sizeof(t));
+		t.kind = HECAT_TRACE_ORDER;
+		t.addrs = ss;
+		t.naddrs = n;
+		trace(d, &t);
+	}
+	free(idx);
+	free(ss);
+}
+
+/* ---- the inbox ----------------------------------------------------------- */
+
+static void
+kick(struct hecat_dial *d)
+{
+	event_active(d->kick, EV_TIMEOUT, 0);
+}
+
+/* Queue an item; false only when out of memory. */
+static bool
+inbox_push(struct hecat_dial *d, const struct inbox_item *it)
+{
+	struct inbox_item *grown;
+	size_t i;
+
+	if (d->ilen == d->icap) {
+		grown = calloc(d->icap * 2, sizeof(*grown));
+		if (grown == NULL)
+			return false;
+		for (i = 0; i < d->ilen; i++)
+			grown[i] = d->inbox[(d->ihead + i) % d->icap];
+		free(d->inbox);
+		d->inbox = grown;
+		d->ihead = 0;
+		d->icap *= 2;
+	}
+	d->inbox[(d->ihead + d->ilen++) % d->icap] = *it;
+	kick(d);
+	return true;
+}
+
+static void
+push_result(struct hecat_dial *d, unsigned id, int err)
+{
+	struct inbox_item it;
+
+	memset(&it, 0, sizeof(it));
+	it.kind = INBOX_RESULT;
+	it.id = id;
+	it.err = err;
+	if (!inbox_push(d, &it))
+		abort();	/* cannot lose an attempt's outcome */
+}
+
+/* ---- queries --------------------------------------------------------------- */
+
+static struct dquery *
+dquery(struct hecat_dial *d, int family)
+{
+	return &d->q[family == AF_INET6 ? 0 : 1];
+}
+
+/* The resolver answered (maybe from inside its start function). */
+static void
+resolved_cb(int status, const struct sockaddr_storage *addrs, size_t n,
+    void *arg)
+{
+	struct dquery *dq = arg;
+	struct inbox_item it;
+
+	dq->active = false;
+	memset(&it, 0, sizeof(it));
+	it.kind = INBOX_ANSWER;
+	it.family = dq->family;
+	it.gen = dq->gen;
+	it.status = status;
+	if (status == HECAT_DNS_OK && n > 0) {
+		if ((it.addrs = calloc(n, sizeof(*addrs))) == NULL) {
+			it.status = HECAT_DNS_ERROR;
+			n = 0;
+		} else
+			memcpy(it.addrs, addrs, n * sizeof(*addrs));
+		it.naddrs = n;
+	}
+	if (!inbox_push(dq->d, &it)) {
+		free(it.addrs);
+		abort();
+	}
+}
+
+static void
+query_send(struct hecat_dial *d, int family, unsigned tries)
+{
+	struct dquery *dq = dquery(d, family);
+	struct hecat *h = d->h;
+	struct hecat_trace t;
+	void *handle;
+
+	dq->gen++;
+	dq->active = true;
+	dq->handle = NULL;
+	dq->sent = hecat__now();
+	memset(&t, 0, sizeof(t));
+	t.kind = HECAT_TRACE_QUERY;
+	t.family = family;
+	t.tries = tries;
+	trace(d, &t);
+	handle = h->res->start(h->res_arg, family, d->host, resolved_cb, dq);
+	if (handle == NULL && dq->active)
+		resolved_cb(HECAT_DNS_ERROR, NULL, 0, dq);
+	else if (dq->active)
+		dq->handle = handle;
+}
+
+static void
+query_cancel(struct hecat_dial *d, int family)
+{
+	struct dquery *dq = dquery(d, family);
+
+	if (dq->active && dq->handle != NULL)
+		d->h->res->cancel(d->h->res_arg, dq->handle);
+	dq->active = false;
+	dq->handle = NULL;
+	dq->gen++;		/* an answer already queued is stale now */
+	trace_simple(d, HECAT_TRACE_QUERY_CANCEL, family);
+}
+
+/*
+ * The source address the kernel would use for dst (RFC 6724 Source(D)): a
+ * UDP connect() on a fresh socket, bound like the real attempts.  No
+ * packet is sent.  Leaves src zeroed (unusable) when there is none.
+ */
+static void
+probe_source(struct hecat_dial *d, const struct hecat__ip *dst,
+    struct hecat__ip *src)
+{
+	struct sockaddr_storage sa, local;
+	socklen_t len;
+	int fd;
+
+	memset(src, 0, sizeof(*src));
+	len = hecat__ip_to_sa(dst, d->ports[0] != 0 ? d->ports[0] : 9, &sa);
+	if ((fd = socket(dst->family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return;
+	if (d->opts.source != NULL) {
+		local = d->source;
+		if (local.ss_family != dst->family ||
+		    bind(fd, (struct sockaddr *)&local, d->opts.source_len) ==
+		    -1)
+			goto out;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, len) == -1)
+		goto out;
+	len = sizeof(local);
+	if (getsockname(fd, (struct sockaddr *)&local, &len) == 0)
+		hecat__ip_from_sa(src, (struct sockaddr *)&local);
+out:
+	close(fd);
+}
+
+static void
+process_answer(struct hecat_dial *d, struct inbox_item *it)
+{
+	struct dquery *dq = dquery(d, it->family);
+	struct hecat__dst *dsts = NULL;
+	struct hecat_trace t;
+	size_t i, n = 0;
+
+	if (it->gen != dq->gen)
+		return;			/* for a query since abandoned */
+	memset(&t, 0, sizeof(t));
+	t.kind = HECAT_TRACE_ANSWER;
+	t.family = it->family;
+	t.status = it->status;
+	t.addrs = it->addrs;
+	t.naddrs = it->naddrs;
+	t.elapsed_ns = hecat__now() - dq->sent;
+	trace(d, &t);
+	if (it->naddrs > 0 &&
+	    (dsts = calloc(it->naddrs, sizeof(*dsts))) != NULL) {
+		for (i = 0; i < it->naddrs; i++) {
+			hecat__ip_from_sa(&dsts[n].ip,
+			    (struct sockaddr *)&it->addrs[i]);
+			if (dsts[n].ip.family != it->family)
+				continue;
+			probe_source(d, &dsts[n].ip, &dsts[n].src);
+			n++;
+		}
+	}
+	hecat__engine_on_answer(d->e, hecat__now(), it->family,
+	    it->naddrs > 0 && dsts == NULL ? HECAT_DNS_ERROR : it->status,
+	    dsts, n);
+	free(dsts);
+}
+
+/* ---- attempts -------------------------------------------------------------- */
+
+static struct attempt *
+attempt_find(struct hecat_dial *d, unsigned id)
+{
+	size_t i;
+
+	for (i = 0; i < d->natt; i++)
+		if (d->att[i].id == id && id != 0)
+			return &d->att[i];
+	return NULL;
+}
+
+/* Close an attempt's socket and free its slot. */
+static void
+attempt_close(struct attempt *at)
+{
+	if (at->ev != NULL) {
+		event_free(at->ev);
+		at->ev = NULL;
+	}
+	if (at->fd != -1) {
+		close(at->fd);
+		at->fd = -1;
+	}
+	at->id = 0;
+}
+
+static void
+attempt_writable_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct attempt *at = arg;
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	(void)what;
+	/* Writable is not success: SO_ERROR says how the connect ended. */
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	push_result(at->d, at->id, err);
+}
+
+static const char *
+start_reason(int why)
+{
+	switch (why) {
+	case HECAT__WHY_FIRST:
+		return "first";
+	case HECAT__WHY_DELAY:
+		return "attempt_delay";
+	case HECAT__WHY_FAILED:
+		return "previous_failed";
+	default:
+		return "answer";
+	}
+}
+
+/*
+ * Start attempt a->id: a non-blocking connect.  Whether it completes or
+ * fails at once or later, the outcome reaches the engine the same way,
+ * through the inbox.
+ */
+static void
+attempt_start(struct hecat_dial *d, const struct hecat__action *a)
+{
+	struct attempt *at = NULL;
+	size_t i;
+	int fd;
+
+	for (i = 0; at == NULL && i < d->natt; i++)
+		if (d->att[i].id == 0)
+			at = &d->att[i];
+	if (at == NULL)
+		abort();		/* the engine keeps to max_inflight */
+	at->id = a->id;
+	at->fd = -1;
+	at->started = hecat__now();
+	at->salen = hecat__ip_to_sa(&a->ip, a->port, &at->sa);
+	trace_attempt(d, HECAT_TRACE_ATTEMPT, at, start_reason(a->why), 0);
+
+	fd = socket(a->ip.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    IPPROTO_TCP);
+	if (fd == -1) {
+		push_result(d, at->id, errno);
+		return;
+	}
+	at->fd = fd;
+	if (d->opts.source != NULL &&
+	    bind(fd, (struct sockaddr *)&d->source, d->opts.source_len) == -1) {
+		push_result(d, at->id, errno);
+		return;
+	}
+	if (connect(fd, (struct sockaddr *)&at->sa, at->salen) == 0) {
+		push_result(d, at->id, 0);
+		return;
+	}
+	if (errno != EINPROGRESS) {
+		push_result(d, at->id, errno);
+		return;
+	}
+	at->ev = event_new(d->h->base, fd, EV_WRITE, attempt_writable_cb, at);
+	if (at->ev == NULL || event_add(at->ev, NULL) == -1)
+		push_result(d, at->id, ENOMEM);
+}
+
+static void
+attempt_cancel(struct hecat_dial *d, const struct hecat__action *a)
+{
+	struct attempt *at = attempt_find(d, a->id);
+
+	if (at == NULL)
+		return;
+	switch (a->why) {
+	case HECAT__CANCEL_TIMEOUT:
+		trace_attempt(d, HECAT_TRACE_ATTEMPT_FAILED, at, "timeout",
+		    ETIMEDOUT);
+		break;
+	case HECAT__CANCEL_DEADLINE:
+		trace_attempt(d, HECAT_TRACE_ATTEMPT_FAILED, at, "deadline",
+		    ETIMEDOUT);
+		break;
+	case HECAT__CANCEL_LOST:
+		trace_attempt(d, HECAT_TRACE_ATTEMPT_CANCELLED, at, "lost", 0);
+		break;
+	default:
+		trace_attempt(d, HECAT_TRACE_ATTEMPT_CANCELLED, at,
+		    "cancelled", 0);
+		break;
+	}
+	attempt_close(at);
+}
+
+static void
+process_result(struct hecat_dial *d, const struct inbox_item *it)
+{
+	struct attempt *at = attempt_find(d, it->id);
+
+	if (at == NULL)
+		return;			/* cancelled since: already closed */
+	if (it->err != 0) {
+		trace_attempt(d, HECAT_TRACE_ATTEMPT_FAILED, at, "error",
+		    it->err);
+		attempt_close(at);
+		hecat__engine_on_attempt(d->e, hecat__now(), it->id, it->err);
+		return;
+	}
+	trace_attempt(d, HECAT_TRACE_CONNECTED, at, NULL, 0);
+	if (!hecat__engine_on_attempt(d->e, hecat__now(), it->id, 0))
+		attempt_close(at);
+}
+
+/* ---- the end of a dial ------------------------------------------------------ */
+
+struct strbuf {
+	char	*s;
+	size_t	 len, off;
+};
+
+static void
+sb_printf(struct strbuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+sb_printf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (sb->off >= sb->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(sb->s + sb->off, sb->len - sb->off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb->off += (size_t)n;
+}
+
+static void
+sb_ports(struct strbuf *sb, const struct hecat_dial *d)
+{
+	size_t i;
+
+	sb_printf(sb, " port%s ", d->nports > 1 ? "s" : "");
+	for (i = 0; i < d->nports; i++)
+		sb_printf(sb, "%s%u", i ? "," : "", d->ports[i]);
+}
+
+static const char *
+dns_answer_text(const struct hecat_dial *d, int family)
+{
+	enum hecat_dns_status st;
+
+	switch (hecat__engine_query(d->e, family, &st)) {
+	case HECAT__Q_DONE:
+		return hecat_dns_status_name(st);
+	case HECAT__Q_UNUSED:
+		return "not asked";
+	default:
+		return "no answer";
+	}
+}
+
+static int
+dns_status_of(const struct hecat_dial *d, int family)
+{
+	enum hecat_dns_status st;
+
+	if (hecat__engine_query(d->e, family, &st) == HECAT__Q_DONE)
+		return (int)st;
+	return -1;
+}
+
+/*
+ * The failures of a dial, in the order tried, and the one-line message
+ * naming each address and its reason.
+ */
+static size_t
+collect_failures(struct hecat_dial *d, struct hecat_failure **out)
+{
+	struct hecat__addr_info info;
+	struct hecat_failure *f;
+	size_t *idx, n, i;
+
+	*out = NULL;
+	n = hecat__engine_naddrs(d->e);
+	if (n == 0)
+		return 0;
+	idx = calloc(n, sizeof(*idx));
+	f = calloc(n, sizeof(*f));
+	if (idx == NULL || f == NULL) {
+		free(idx);
+		free(f);
+		return 0;
+	}
+	n = hecat__engine_order(d->e, idx, n);
+	for (i = 0; i < n; i++) {
+		hecat__engine_addr(d->e, idx[i], &info);
+		hecat__ip_to_sa(&info.dst.ip,
+		    info.error != 0 ? info.error_port : d->ports[0],
+		    &f[i].addr);
+		f[i].attempts = info.attempts;
+		f[i].error = info.error;
+	}
+	free(idx);
+	*out = f;
+	return n;
+}
+
+static void
+build_message(struct hecat_dial *d, int status,
+    const struct hecat_failure *f, size_t nf, char *buf, size_t len)
+{
+	struct strbuf sb = { buf, len, 0 };
+	char a[HECAT__IP_FMTLEN + 8];
+	struct hecat__ip ip;
+	size_t i, tried = 0;
+
+	buf[0] = '\0';
+	if (d->early_err != 0) {
+		sb_printf(&sb, "'%s': %s", d->given, d->early_why);
+		return;
+	}
+	for (i = 0; i < nf; i++)
+		tried += f[i].attempts > 0;
+	sb_printf(&sb, "%s", d->given);
+	switch (status) {
+	case HECAT_E_NOHOST:
+	case HECAT_E_DNS:
+		sb_printf(&sb, ": %s (AAAA: %s, A: %s)",
+		    status == HECAT_E_NOHOST ? "no address associated with name"
+		    : "name resolution failed", dns_answer_text(d, AF_INET6),
+		    dns_answer_text(d, AF_INET));
+		return;
+	case HECAT_E_NOADDR:
+		sb_printf(&sb, ": no %s address", d->opts.family == AF_INET ?
+		    "IPv4" : d->opts.family == AF_INET6 ? "IPv6" : "usable");
+		return;
+	case HECAT_E_TIMEOUT:
+		sb_ports(&sb, d);
+		sb_printf(&sb, ": timed out after %u ms", d->opts.timeout_ms);
+		if (tried == 0 && d->host[0] != '\0')
+			sb_printf(&sb, " (AAAA: %s, A: %s)",
+			    dns_answer_text(d, AF_INET6),
+			    dns_answer_text(d, AF_INET));
+		break;
+	case HECAT_E_CANCELLED:
+		sb_printf(&sb, ": cancelled");
+		return;
+	default:
+		sb_ports(&sb, d);
+		sb_printf(&sb, ": %s failed", tried == 1 ? "the address" :
+		    "all addresses");
+		break;
+	}
+	for (i = 0, tried = 0; i < nf; i++) {
+		if (f[i].attempts == 0)
+			continue;
+		hecat__ip_from_sa(&ip, (const struct sockaddr *)&f[i].addr);
+		hecat__ip_fmt_port(&ip,
+		    hecat__sa_port((const struct sockaddr *)&f[i].addr), a,
+		    sizeof(a));
+		sb_printf(&sb, "%s %s (%s)", tried++ ? "," : ":", a,
+		    f[i].error == ETIMEDOUT ? "timed out" :
+		    strerror(f[i].error));
+	}
+	if (sb.off >= len && len > 4)
+		strcpy(buf + len - 4, "...");
+}
+
+static void	dial_free(struct hecat_dial *);
+
+/* DONE: close what is left, tell the caller, free the dial. */
+static void
+dial_done(struct hecat_dial *d, const struct hecat__action *a)
+{
+	struct hecat_result r;
+	struct hecat_failure *f = NULL;
+	struct attempt *at;
+	struct hecat_trace t;
+	char *msg = NULL;
+	size_t nf = 0, i;
+
+	memset(&r, 0, sizeof(r));
+	r.err = a != NULL ? a->status : d->early_err;
+	r.fd = -1;
+	r.host = d->given;
+	if (a != NULL && a->status == HECAT_OK &&
+	    (at = attempt_find(d, a->id)) != NULL) {
+		r.fd = at->fd;
+		r.addr = (const struct sockaddr *)&at->sa;
+		r.addrlen = at->salen;
+		at->fd = -1;		/* the caller's now */
+	}
+	r.aaaa_status = r.a_status = -1;
+	if (d->e != NULL) {
+		nf = collect_failures(d, &f);
+		for (i = 0; i < nf; i++)
+			r.attempts += f[i].attempts;
+		r.aaaa_status = dns_status_of(d, AF_INET6);
+		r.a_status = dns_status_of(d, AF_INET);
+	}
+	r.failures = f;
+	r.nfailures = nf;
+	if (r.err != HECAT_OK && (msg = malloc(MSGLEN)) != NULL) {
+		build_message(d, r.err, f, nf, msg, MSGLEN);
+		r.message = msg;
+	} else if (r.err != HECAT_OK)
+		r.message = hecat_strerror(r.err);
+	r.elapsed_ns = hecat__now() - d->t0;
+
+	memset(&t, 0, sizeof(t));
+	t.kind = HECAT_TRACE_DONE;
+	t.status = r.err;
+	t.id = a != NULL ? a->id : 0;
+	t.addr = r.addr;
+	t.addrlen = r.addrlen;
+	trace(d, &t);
+
+	/* Detach first: the callback may free the instance. */
+	TAILQ_REMOVE(&d->h->dials, d, entry);
+	d->h = NULL;
+	if (!d->cancelling)
+		d->cb(&r, d->arg);
+	free(msg);
+	free(f);
+	dial_free(d);
+}
+
+/*
+ * Carry out the engine's actions.  Returns false when the dial ended (and
+ * was freed), true otherwise, with the timer armed at the next deadline.
+ */
+static bool
+perform(struct hecat_dial *d)
+{
+	struct hecat__action a;
+	struct timeval tv;
+	uint64_t deadline, now, us;
+
+	while (hecat__engine_next_action(d->e, &a)) {
+		switch (a.kind) {
+		case HECAT__ACT_QUERY:
+			query_send(d, a.family, a.tries);
+			break;
+		case HECAT__ACT_QUERY_CANCEL:
+			query_cancel(d, a.family);
+			break;
+		case HECAT__ACT_RD_WAIT: {
+			struct hecat_trace t;
+
+			memset(&t, 0, sizeof(t));
+			t.kind = HECAT_TRACE_RD_WAIT;
+			t.family = a.family;
+			t.wait_ns = a.wait;
+			trace(d, &t);
+			break;
+		}
+		case HECAT__ACT_ORDER:
+			trace_order(d);
+			break;
+		case HECAT__ACT_ATTEMPT:
+			attempt_start(d, &a);
+			break;
+		case HECAT__ACT_CANCEL:
+			attempt_cancel(d, &a);
+			break;
+		case HECAT__ACT_DONE:
+			dial_done(d, &a);
+			return false;
+		}
+	}
+
+	/* One timer, at the engine's next deadline; never a periodic tick. */
+	deadline = hecat__engine_next_deadline(d->e);
+	if (deadline == HECAT__NEVER) {
+		evtimer_del(d->timer);
+		return true;
+	}
+	now = hecat__now();
+	us = deadline > now ? (deadline - now + 999) / 1000 : 0;
+	tv.tv_sec = (time_t)(us / 1000000);
+	tv.tv_usec = (suseconds_t)(us % 1000000);
+	evtimer_add(d->timer, &tv);
+	return true;
+}
+
+static void
+timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hecat_dial *d = arg;
+
+	(void)fd;
+	(void)what;
+	/* Early (a coarse event-loop clock): perform() re-arms for the rest. */
+	hecat__engine_on_timeout(d->e, hecat__now());
+	perform(d);
+}
+
+static void
+kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hecat_dial *d = arg;
+	struct inbox_item it;
+	struct hecat_trace t;
+
+	(void)fd;
+	(void)what;
+	if (d->early_err != 0) {
+		dial_done(d, NULL);
+		return;
+	}
+	if (!d->started) {
+		d->started = true;
+		memset(&t, 0, sizeof(t));
+		t.kind = HECAT_TRACE_START;
+		trace(d, &t);
+		hecat__engine_start(d->e, hecat__now());
+		if (!perform(d))
+			return;
+	}
+	while (d->ilen > 0) {
+		it = d->inbox[d->ihead];
+		d->ihead = (d->ihead + 1) % d->icap;
+		d->ilen--;
+		if (it.kind == INBOX_ANSWER)
+			process_answer(d, &it);
+		else
+			process_result(d, &it);
+		free(it.addrs);
+		if (!perform(d))
+			return;
+	}
+}
+
+/* ---- dials ------------------------------------------------------------------- */
+
+static void
+dial_free(struct hecat_dial *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->natt; i++)
+		if (d->att[i].id != 0 || d->att[i].fd != -1)
+			attempt_close(&d->att[i]);
+	for (i = 0; i < d->ilen; i++)
+		free(d->inbox[(d->ihead + i) % d->icap].addrs);
+	if (d->timer != NULL)
+		event_free(d->timer);
+	if (d->kick != NULL)
+		event_free(d->kick);
+	hecat__engine_free(d->e);
+	free(d->att);
+	free(d->inbox);
+	free(d->ports);
+	free(d->given);
+	free(d);
+}
+
+/* A dial with its events and slots; the engine comes later. */
+static struct hecat_dial *
+dial_new(struct hecat *h, const char *given, const uint16_t *ports,
+    size_t nports, const struct hecat_opts *opts, hecat_dial_cb cb,
+    void *arg)
+{
+	struct hecat_dial *d;
+	size_t i;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	d->h = h;
+	d->cb = cb;
+	d->arg = arg;
+	d->t0 = hecat__now();
+	opts_merge(&d->opts, &h->defaults, opts);
+	if (d->opts.max_inflight == 0)
+		d->opts.max_inflight = 1;
+	d->natt = d->opts.max_inflight;
+	d->icap = d->natt * 2 + 4;
+	d->nports = nports;
+	for (i = 0; i < 2; i++) {
+		d->q[i].d = d;
+		d->q[i].family = i == 0 ? AF_INET6 : AF_INET;
+	}
+	d->given = strdup(given);
+	d->ports = calloc(nports, sizeof(*d->ports));
+	d->att = calloc(d->natt, sizeof(*d->att));
+	d->inbox = calloc(d->icap, sizeof(*d->inbox));
+	d->timer = evtimer_new(h->base, timer_cb, d);
+	d->kick = event_new(h->base, -1, 0, kick_cb, d);
+	if (d->given == NULL || d->ports == NULL || d->att == NULL ||
+	    d->inbox == NULL || d->timer == NULL || d->kick == NULL) {
+		dial_free(d);
+		errno = ENOMEM;
+		return NULL;
+	}
+	memcpy(d->ports, ports, nports * sizeof(*ports));
+	for (i = 0; i < d->natt; i++) {
+		d->att[i].d = d;
+		d->att[i].fd = -1;
+	}
+	if (d->opts.source != NULL) {
+		if (d->opts.source_len > sizeof(d->source) ||
+		    (d->opts.source->sa_family != AF_INET &&
+		    d->opts.source->sa_family != AF_INET6)) {
+			d->early_err = HECAT_E_INVAL;
+			d->early_why = "source address is not IPv4 or IPv6";
+		} else {
+			memcpy(&d->source, d->opts.source, d->opts.source_len);
+			/* A source decides the family. */
+			if (d->opts.family == AF_UNSPEC)
+				d->opts.family = d->source.ss_family;
+			else if (d->opts.family != d->source.ss_family) {
+				d->early_err = HECAT_E_INVAL;
+				d->early_why = "source address of the other "
+				    "family";
+			}
+		}
+	}
+	TAILQ_INSERT_TAIL(&h->dials, d, entry);
+	kick(d);
+	return d;
+}
+
+/* Start the engine for d, or fail it at the first kick. */
+static struct hecat_dial *
+dial_engine(struct hecat_dial *d, struct hecat__engine *e)
+{
+	if (e == NULL && d->early_err == 0) {
+		d->early_err = errno == ENOMEM ? HECAT_E_SYSTEM : HECAT_E_INVAL;
+		d->early_why = errno == ENOMEM ? "out of memory" :
+		    "invalid options";
+	}
+	d->e = e;
+	return d;
+}
+
+static bool
+args_ok(struct hecat *h, const void *what, size_t n, hecat_dial_cb cb)
+{
+	if (h == NULL || what == NULL || n == 0 || cb == NULL) {
+		errno = EINVAL;
+		return false;
+	}
+	return true;
+}
+
+/* connect_ip with a display name for messages and traces. */
+static struct hecat_dial *
+connect_endpoints(struct hecat *h, const char *given,
+    const struct sockaddr_storage *addrs, size_t n,
+    const struct hecat_opts *opts, hecat_dial_cb cb, void *arg)
+{
+	struct hecat__engine_cfg cfg;
+	struct hecat__endpoint *eps;
+	struct hecat_dial *d;
+	uint16_t *ports;
+	size_t i;
+
+	if ((eps = calloc(n, sizeof(*eps))) == NULL ||
+	    (ports = calloc(n, sizeof(*ports))) == NULL) {
+		free(eps);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		ports[i] = hecat__sa_port((const struct sockaddr *)&addrs[i]);
+	d = dial_new(h, given, ports, n, opts, cb, arg);
+	free(ports);
+	if (d == NULL) {
+		free(eps);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		hecat__ip_from_sa(&eps[i].dst.ip,
+		    (const struct sockaddr *)&addrs[i]);
+		eps[i].port = hecat__sa_port((const struct sockaddr *)&addrs[i]);
+		if (eps[i].dst.ip.family != 0)
+			probe_source(d, &eps[i].dst.ip, &eps[i].dst.src);
+	}
+	engine_cfg(&d->opts, &cfg);
+	d = dial_engine(d, d->early_err ? NULL : hecat__engine_new_ip(&cfg,
+	    eps, n));
+	free(eps);
+	return d;
+}
+
+struct hecat_dial *
+hecat_connect_ip(struct hecat *h, const struct sockaddr_storage *addrs,
+    size_t n, const struct hecat_opts *opts, hecat_dial_cb cb, void *arg)
+{
+	struct hecat__ip ip;
+	char name[HECAT__IP_FMTLEN];
+
+	if (!args_ok(h, addrs, n, cb))
+		return NULL;
+	hecat__ip_from_sa(&ip, (const struct sockaddr *)&addrs[0]);
+	hecat__ip_fmt(&ip, name, sizeof(name));
+	return connect_endpoints(h, name, addrs, n, opts, cb, arg);
+}
+
+struct hecat_dial *
+hecat_connect_host(struct hecat *h, const char *host, const uint16_t *ports,
+    size_t nports, const struct hecat_opts *opts, hecat_dial_cb cb,
+    void *arg)
+{
+	struct hecat__engine_cfg cfg;
+	struct hecat_dial *d;
+
+	if (!args_ok(h, ports, nports, cb) || host == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((d = dial_new(h, host, ports, nports, opts, cb, arg)) == NULL)
+		return NULL;
+	if (d->early_err == 0 &&
+	    hecat__host_normalize(host, d->host, &d->early_why) == -1)
+		d->early_err = HECAT_E_INVAL;
+	engine_cfg(&d->opts, &cfg);
+	return dial_engine(d, d->early_err ? NULL :
+	    hecat__engine_new_host(&cfg, ports, nports));
+}
+
+struct hecat_dial *
+hecat_connect(struct hecat *h, const char *host, const uint16_t *ports,
+    size_t nports, const struct hecat_opts *opts, hecat_dial_cb cb,
+    void *arg)
+{
+	struct sockaddr_storage *addrs;
+	struct hecat_dial *d;
+	struct hecat__ip ip;
+	size_t i;
+
+	if (!args_ok(h, ports, nports, cb) || host == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (hecat__ip_parse(&ip, host) == -1)
+		return hecat_connect_host(h, host, ports, nports, opts, cb,
+		    arg);
+	if ((addrs = calloc(nports, sizeof(*addrs))) == NULL)
+		return NULL;
+	for (i = 0; i < nports; i++)
+		hecat__ip_to_sa(&ip, ports[i], &addrs[i]);
+	d = connect_endpoints(h, host, addrs, nports, opts, cb, arg);
+	free(addrs);
+	return d;
+}
+
+void
+hecat_dial_cancel(struct hecat_dial *d)
+{
+	if (d == NULL)
+		return;
+	d->cancelling = true;
+	if (d->e == NULL || !d->started) {
+		TAILQ_REMOVE(&d->h->dials, d, entry);
+		dial_free(d);
+		return;
+	}
+	/* Through the engine, so the trace tells what was abandoned. */
+	hecat__engine_abort(d->e, hecat__now());
+	perform(d);
+}
+
+/* ---- instances ---------------------------------------------------------------- */
+
+struct hecat *
+hecat_new(struct event_base *base, const struct hecat_config *cfg0)
+{
+	struct hecat_config cfg;
+	struct hecat *h;
+
+	if (base == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	hecat_config_init(&cfg);
+	if (cfg0 != NULL && cfg0->size >= sizeof(cfg0->size))
+		memcpy(&cfg, cfg0, cfg0->size < sizeof(cfg) ? cfg0->size :
+		    sizeof(cfg));
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	h->base = base;
+	TAILQ_INIT(&h->dials);
+	opts_defaults(&h->defaults);
+	opts_merge(&h->defaults, &h->defaults, cfg.defaults);
+	if (cfg.resolver != NULL) {
+		if (cfg.resolver->start == NULL || cfg.resolver->cancel ==
+		    NULL) {
+			free(h);
+			errno = EINVAL;
+			return NULL;
+		}
+		h->res = cfg.resolver;
+		h->res_arg = cfg.resolver_arg;
+		return h;
+	}
+	if ((h->res_arg = hecat__getdns_new(base, &cfg)) == NULL) {
+		free(h);
+		return NULL;
+	}
+	h->res = &hecat__getdns_resolver;
+	return h;
+}
+
+void
+hecat_free(struct hecat *h)
+{
+	struct hecat_dial *d;
+
+	if (h == NULL)
+		return;
+	while ((d = TAILQ_FIRST(&h->dials)) != NULL)
+		hecat_dial_cancel(d);
+	if (h->res->free != NULL)
+		h->res->free(h->res_arg);
+	free(h);
+}
+
+/* ---- hecat_dial_sync ------------------------------------------------------------- */
+
+struct sync_state {
+	bool	 done;
+	int	 fd;
+	int	 err;
+	char	*errbuf;
+	size_t	 errlen;
+};
+
+static void
+sync_cb(const struct hecat_result *r, void *arg)
+{
+	struct sync_state *st = arg;
+
+	st->done = true;
+	st->fd = r->fd;
+	st->err = r->err;
+	if (r->err != HECAT_OK && st->errlen > 0)
+		snprintf(st->errbuf, st->errlen, "%s", r->message);
+}
+
+int
+hecat_dial_sync(const char *host, const uint16_t *ports, size_t nports,
+    const struct hecat_config *config, const struct hecat_opts *opts,
+    char *errbuf, size_t errlen)
+{
+	struct sync_state st = { false, -1, HECAT_E_SYSTEM, errbuf, errlen };
+	struct event_config *ecfg;
+	struct event_base *base = NULL;
+	struct hecat *h = NULL;
+	int flags;
+
+	if (errlen > 0)
+		errbuf[0] = '\0';
+	/* A precise clock: the attempt delays are tens of milliseconds. */
+	if ((ecfg = event_config_new()) != NULL) {
+		event_config_set_flag(ecfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+		base = event_base_new_with_config(ecfg);
+		event_config_free(ecfg);
+	}
+	if (base == NULL || (h = hecat_new(base, config)) == NULL) {
+		st.err = errno == EINVAL ? HECAT_E_INVAL : HECAT_E_SYSTEM;
+		if (errlen > 0)
+			snprintf(errbuf, errlen, "cannot set up: %s",
+			    strerror(errno));
+		goto out;
+	}
+	if (hecat_connect(h, host, ports, nports, opts, sync_cb, &st) ==
+	    NULL) {
+		st.err = errno == EINVAL ? HECAT_E_INVAL : HECAT_E_SYSTEM;
+		if (errlen > 0)
+			snprintf(errbuf, errlen, "cannot dial: %s",
+			    strerror(errno));
+		goto out;
+	}
+	while (!st.done && event_base_loop(base, EVLOOP_ONCE) == 0)
+		;
+	if (st.fd != -1 && (flags = fcntl(st.fd, F_GETFL)) != -1)
+		fcntl(st.fd, F_SETFL, flags & ~O_NONBLOCK);
+out:
+	hecat_free(h);
+	if (base != NULL)
+		event_base_free(base);
+	return st.fd != -1 ? st.fd : st.err;
+}

@@ -1,0 +1,42 @@
+/*
+ * internal.h - what libhecat's files share and do not export.
+ */
+#ifndef HECAT_INTERNAL_H
+#define HECAT_INTERNAL_H
+
+#include <stdint.h>
+
+#include "hecat.h"
+#include "ip.h"
+
+struct event_base;
+struct getdns_context;
+
+/* CLOCK_MONOTONIC in nanoseconds: the engine's clock. */
+uint64_t	hecat__now(void);
+
+/* getdns_event.c: getdns's event loop on a libevent base. */
+struct hecat__getdns_loop;
+struct hecat__getdns_loop *hecat__getdns_loop_attach(struct getdns_context *,
+		    struct event_base *);
+void		hecat__getdns_loop_free(struct hecat__getdns_loop *);
+
+/*
+ * hostname.c: check a host name and bring it to its ASCII (A-label) form,
+ * without a trailing dot unless it had one.  Returns 0, or -1 with a
+ * reason in why (a static string).
+ */
+#define HECAT__HOSTLEN	256
+int		hecat__host_normalize(const char *in, char out[HECAT__HOSTLEN],
+		    const char **why);
+
+/*
+ * resolve_getdns.c: the built-in resolver.  hecat__getdns_new() returns
+ * the resolver argument for hecat__getdns_resolver's functions, or NULL
+ * with errno (EINVAL: a bad name server in config).
+ */
+extern const struct hecat_resolver hecat__getdns_resolver;
+void		*hecat__getdns_new(struct event_base *,
+		    const struct hecat_config *);
+
+#endif /* HECAT_INTERNAL_H */

@@ -1,0 +1,101 @@
+/*
+ * testutil.h - what the loopback suites share: listeners on port 0,
+ * bounded event loops, descriptor and heap counts, a trace recorder.
+ */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hecat.h"
+
+struct event_base;
+
+/* A base with a precise monotonic timer, as hecat's own command uses. */
+struct event_base *tu_base(void);
+
+/* Whether ::1 can be bound here (IPv6 cases skip when it cannot). */
+bool		tu_have_ipv6(void);
+
+/*
+ * A TCP listener on addr ("127.0.0.1", "::1"; IPv6 with IPV6_V6ONLY) and
+ * port (0: any).  Returns the descriptor, the port in *port.
+ */
+int		tu_listen(const char *addr, uint16_t port, uint16_t *out);
+
+/*
+ * A port with listeners on both 127.0.0.1 and ::1 (when want4/want6),
+ * and none on the other: an address without a listener refuses at once.
+ * Returns the port; the descriptors go to fd4 and fd6 (-1 when not made).
+ */
+uint16_t	tu_listen_pair(bool want4, bool want6, int *fd4, int *fd6);
+
+/* Accept one pending connection on fd and close it; false if none. */
+bool		tu_accept_close(int fd);
+
+/* Run base until *flag turns true or ms pass; returns *flag. */
+bool		tu_run_until(struct event_base *, const bool *flag,
+		    unsigned ms);
+
+/* Run base for ms, whatever happens. */
+void		tu_run_for(struct event_base *, unsigned ms);
+
+/* Open descriptors of this process, and heap bytes in use. */
+int		tu_count_fds(void);
+size_t		tu_heap_in_use(void);
+
+/* Write text to a new temporary file; returns its path (free it). */
+char		*tu_tempfile(const char *text);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+double		tu_now_ms(void);
+
+/* ---- dial results and traces ---------------------------------------------- */
+
+#define TU_MAXEV	256
+
+struct tu_event {
+	enum hecat_trace_kind	kind;
+	double			ms;		/* since the dial began */
+	int			family;
+	char			addr[80];	/* "[::1]:80", "127.0.0.1:80" */
+	char			reason[24];
+	int			error;
+	int			status;
+	size_t			naddrs;
+};
+
+struct tu_dial {
+	bool			done;
+	int			err;
+	int			fd;
+	char			addr[80];	/* the winner */
+	int			family;
+	char			message[1024];
+	int			aaaa_status, a_status;
+	unsigned		attempts;
+	size_t			nfailures;
+	int			errors[16];	/* failures' errno, in order */
+	double			elapsed_ms;
+	struct tu_event		ev[TU_MAXEV];
+	size_t			nev;
+};
+
+/* hecat_dial_cb and hecat_trace_cb that fill a struct tu_dial. */
+void		tu_dial_cb(const struct hecat_result *, void *);
+void		tu_trace_cb(const struct hecat_trace *, void *);
+
+/* Options with tracing into td. */
+void		tu_opts(struct hecat_opts *, struct tu_dial *);
+
+/* The nth event of kind (from 0), or NULL. */
+const struct tu_event *tu_find(const struct tu_dial *,
+		    enum hecat_trace_kind, size_t nth);
+size_t		tu_count(const struct tu_dial *, enum hecat_trace_kind);
+
+/* Print the trace to stderr (for a failing test's log). */
+void		tu_dump(const struct tu_dial *);
+
+#endif /* TESTUTIL_H */
