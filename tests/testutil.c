@@ -4,12 +4,16 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,7 +188,64 @@ tu_count_fds(void)
 size_t
 tu_heap_in_use(void)
 {
-	return mallinfo2().uordblks;
+	struct mallinfo2 mi = mallinfo2();
+
+	/* Small blocks in the arena, large ones mmap()ed. */
+	return mi.uordblks + mi.hblkhd;
+}
+
+uint16_t
+tu_spawn_dnsd(const char *rules, pid_t *pid)
+{
+	char *path = tu_tempfile(rules), line[64] = "";
+	struct pollfd pfd;
+	int p[2], port = 0;
+	ssize_t n;
+	size_t off = 0;
+	double end;
+
+	*pid = -1;
+	if (path == NULL || pipe2(p, O_CLOEXEC) == -1) {
+		free(path);
+		return 0;
+	}
+	if ((*pid = fork()) == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		execl("tests/hecat-dnsd", "hecat-dnsd", path, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	/* Wait for "port N\n", 5 s at most. */
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	end = tu_now_ms() + 5000;
+	while (*pid > 0 && strchr(line, '\n') == NULL && off < sizeof(line) - 1 &&
+	    tu_now_ms() < end) {
+		if (poll(&pfd, 1, (int)(end - tu_now_ms()) + 1) <= 0)
+			continue;
+		if ((n = read(p[0], line + off, sizeof(line) - 1 - off)) <= 0)
+			break;
+		off += (size_t)n;
+		line[off] = '\0';
+	}
+	close(p[0]);
+	unlink(path);
+	free(path);
+	if (sscanf(line, "port %d", &port) != 1 || port <= 0 || port > 65535) {
+		tu_stop_process(*pid);
+		*pid = -1;
+		return 0;
+	}
+	return (uint16_t)port;
+}
+
+void
+tu_stop_process(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
 }
 
 char *
@@ -206,6 +267,15 @@ tu_tempfile(const char *text)
 	}
 	close(fd);
 	return path;
+}
+
+int
+tu_slowdown(void)
+{
+	const char *s = getenv("HECAT_TEST_SLOWDOWN");
+	int n = s != NULL ? atoi(s) : 1;
+
+	return n >= 1 && n <= 1000 ? n : 1;
 }
 
 double

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "hecat.h"
 
@@ -46,8 +47,23 @@ void		tu_run_for(struct event_base *, unsigned ms);
 int		tu_count_fds(void);
 size_t		tu_heap_in_use(void);
 
+/*
+ * Start tests/hecat-dnsd with rules (one per line) in a process of its
+ * own; returns its port, its pid in *pid (kill and reap it with
+ * tu_stop_process), or 0 if it did not start within 5 s.
+ */
+uint16_t	tu_spawn_dnsd(const char *rules, pid_t *pid);
+void		tu_stop_process(pid_t);
+
 /* Write text to a new temporary file; returns its path (free it). */
 char		*tu_tempfile(const char *text);
+
+/*
+ * How much slower than normal this run may be: HECAT_TEST_SLOWDOWN (a
+ * number, default 1), set when the suites run under valgrind.  Upper
+ * bounds of timing windows are multiplied by it.
+ */
+int		tu_slowdown(void);
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 double		tu_now_ms(void);

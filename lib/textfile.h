@@ -1,0 +1,50 @@
+/*
+ * textfile.h - reading small configuration files (hosts, resolv.conf)
+ * safely: bounded reads, and a tokenizer for buffers that are not
+ * NUL-terminated and may hold anything.
+ */
+#ifndef HECAT_TEXTFILE_H
+#define HECAT_TEXTFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+static inline bool
+hecat__is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static inline char
+hecat__lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/*
+ * The end of the useful part of the line [p, eol): the first byte of
+ * comments (e.g. "#" or "#;") or NUL byte (the line read as a C string
+ * would end there), or eol.
+ */
+const char	*hecat__content_end(const char *p, const char *eol,
+		    const char *comments);
+
+/*
+ * The next blank-separated token in [*pp, end): returns its start and
+ * stores its length in *lenp and the position after it in *pp, or returns
+ * NULL when only blanks are left.
+ */
+const char	*hecat__next_token(const char **pp, const char *end,
+		    size_t *lenp);
+
+/*
+ * Read up to cap bytes of the file at path into a new buffer (*bufp,
+ * *lenp; free it).  A longer file is cut after its last whole line within
+ * cap bytes.  Never blocks on a FIFO or device: what is not there yet
+ * counts as the end.  Returns 0, or -1 with errno (EISDIR for a
+ * directory).
+ */
+int		hecat__read_file(const char *path, size_t cap, char **bufp,
+		    size_t *lenp);
+
+#endif /* HECAT_TEXTFILE_H */
