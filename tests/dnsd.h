@@ -19,6 +19,35 @@
  * the asked type gets NODATA (NOERROR, empty answer).  A CNAME rule makes
  * the server answer the CNAME and follow it through its own rules (at most
  * 8 links), as an authoritative server for every name would.
+ *
+ * The details:
+ *
+ *   - TYPE may also be another type's name (NS, SOA, PTR, MX, TXT, SRV,
+ *     SVCB, HTTPS, ANY) or TYPEnn, with a keyword ACTION only.  A lone "*"
+ *     rule takes a keyword ACTION only as well.  '#' starts a comment.
+ *   - A second rule for the same NAME and TYPE replaces the first: the last
+ *     one wins.
+ *   - The rule for a question is, in this order: the rule of its exact
+ *     type; the name's CNAME rule with a target (unless the question is for
+ *     CNAME itself, which gets the CNAME record alone); the name's "*" rule.
+ *     A CNAME rule with a keyword ACTION answers CNAME questions only.
+ *   - Following a chain, each link is answered by the rule of its name in
+ *     the same way: the answer holds the CNAMEs, then the final records.  A
+ *     target with no rule at all ends in NXDOMAIN, one with rules but none
+ *     for the type in NODATA (both keep the CNAMEs); nxdomain and nodata
+ *     keep them too; servfail and refused answer no records; drop drops
+ *     the whole answer.  A chain longer than 8 (a loop) gets SERVFAIL.
+ *   - delay= of every rule used on the chain adds up; tc on any of them
+ *     truncates.  A UDP answer bigger than 512 octets (or the client's EDNS
+ *     size, at most 1232) is truncated too.  An EDNS0 OPT in the question
+ *     is answered with an OPT of size 1232.
+ *   - A question whose class is not IN gets REFUSED, an opcode other than
+ *     QUERY NOTIMP, a malformed message (no question, a bad name) FORMERR;
+ *     a message shorter than the header, or a response, is ignored.  Names
+ *     with octets outside printable ASCII, or '.' inside a label, are
+ *     malformed here.
+ *   - At most 64 addresses per rule, 64 TCP connections, 4096 delayed
+ *     answers pending (more are dropped).
  */
 #ifndef DNSD_H
 #define DNSD_H
@@ -49,12 +78,25 @@ int		 dnsd_rule(struct dnsd *, const char *line);
 /* Add every rule of a file ('#' comments, blank lines); 0 or -1. */
 int		 dnsd_load(struct dnsd *, const char *path);
 
-/* The query log, in arrival order. */
+/*
+ * The query log, in arrival order: every query with a well-formed question,
+ * answered, delayed or dropped.  dnsd_query returns NULL past the end.
+ */
 size_t		 dnsd_nqueries(const struct dnsd *);
 const struct dnsd_query *dnsd_query(const struct dnsd *, size_t);
 /* How many queries for name (any case, dot optional) and type arrived. */
 size_t		 dnsd_count(const struct dnsd *, const char *name,
 		    uint16_t type);
+
+/*
+ * Call cb for every query as it is logged (from the event loop, before it
+ * is answered); NULL stops it.
+ */
+void		 dnsd_on_query(struct dnsd *,
+		    void (*cb)(const struct dnsd_query *, void *), void *arg);
+
+/* "A", "AAAA", ..., or "TYPEnn" into buf; returns buf. */
+const char	*dnsd_type_name(uint16_t type, char *buf, size_t len);
 
 /* Stop listening, drop pending answers, free everything. */
 void		 dnsd_free(struct dnsd *);
