@@ -32,10 +32,16 @@ start_server() {
 }
 
 # 1. Install to a staging directory.
-MAKEFLAGS= make -s install DESTDIR="$tmp/root" >/dev/null
-pcdir=$(dirname "$(find "$tmp/root" -name libhecat.pc | head -n 1)")
+MAKEFLAGS= make -s install DESTDIR="$tmp/root" >/dev/null 2>&1
+pc=$(find "$tmp/root" -name libhecat.pc | head -n 1)
 libdir=$(dirname "$(find "$tmp/root" -name 'libhecat.so' | head -n 1)")
-export PKG_CONFIG_SYSROOT_DIR="$tmp/root" PKG_CONFIG_LIBDIR="$pcdir"
+# The staged tree lives under DESTDIR: tell pkg-config where its prefix
+# went, as a packager would.
+prefix=$(sed -n 's/^prefix=//p' "$pc")
+export PKG_CONFIG_PATH="$(dirname "$pc")"
+pkgconfig() {
+	pkg-config --define-variable=prefix="$tmp/root$prefix" "$@"
+}
 
 # 2. The example, exactly as the README shows it.
 sed -n '/<!-- example:begin -->/,/<!-- example:end -->/p' \
@@ -43,7 +49,7 @@ sed -n '/<!-- example:begin -->/,/<!-- example:end -->/p' \
     > "$tmp/example.c"
 # shellcheck disable=SC2046
 ${CC:-cc} -std=c11 -Wall -Wextra -Werror -o "$tmp/example" \
-    "$tmp/example.c" $(pkg-config --cflags --libs libhecat)
+    "$tmp/example.c" $(pkgconfig --cflags --libs libhecat)
 
 # 3. A dual-stack listener and a DNS server that knows its name.
 start_server tests/hecat-listen -m greet -t 30
