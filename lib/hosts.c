@@ -225,18 +225,11 @@ hecat__hosts_parse(const char *buf, size_t len)
 		buf = "";
 		len = 0;
 	}
-	p = buf;
+	next = buf;
 	end = buf + len;
-	while (p < end) {
-		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL) {
-			eol = end;
-			next = end;
-		} else
-			next = eol + 1;
+	while ((p = hecat__next_line(&next, end, &eol)) != NULL)
 		if (parse_line(h, p, hecat__content_end(p, eol, "#")) == -1)
 			goto nomem;
-		p = next;
-	}
 	finish(h);
 	return h;
 nomem:

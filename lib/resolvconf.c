@@ -204,14 +204,9 @@ hecat__resolvconf_parse(struct hecat__resolvconf *rc, const char *buf,
 		buf = "";
 		len = 0;
 	}
-	p = buf;
+	next = buf;
 	end = buf + len;
-	while (p < end) {
-		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL) {
-			eol = end;
-			next = end;
-		} else
-			next = eol + 1;
+	while ((p = hecat__next_line(&next, end, &eol)) != NULL) {
 		eol = hecat__content_end(p, eol, "#;");
 		if (keyword(p, eol, "nameserver", &rest))
 			parse_nameserver(rc, rest, eol);
@@ -221,7 +216,6 @@ hecat__resolvconf_parse(struct hecat__resolvconf *rc, const char *buf,
 			parse_search(rc, rest, eol, false);
 		else if (keyword(p, eol, "options", &rest))
 			parse_options(rc, rest, eol);
-		p = next;
 	}
 	if (rc->nns == 0) {
 		rc->ns[0].ip.family = AF_INET;

@@ -14,6 +14,23 @@
 #include "textfile.h"
 
 const char *
+hecat__next_line(const char **pp, const char *end, const char **eolp)
+{
+	const char *p = *pp, *eol;
+
+	if (p >= end)
+		return NULL;
+	if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL) {
+		*pp = end;
+		*eolp = end;
+	} else {
+		*pp = eol + 1;
+		*eolp = eol;
+	}
+	return p;
+}
+
+const char *
 hecat__content_end(const char *p, const char *eol, const char *comments)
 {
 	for (; p < eol; p++)

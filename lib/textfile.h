@@ -22,6 +22,13 @@ hecat__lower(char c)
 }
 
 /*
+ * The next line of [*pp, end): returns its start, stores its end (its
+ * '\n', or end) in *eolp and moves *pp past it; NULL when none is left.
+ */
+const char	*hecat__next_line(const char **pp, const char *end,
+		    const char **eolp);
+
+/*
  * The end of the useful part of the line [p, eol): the first byte of
  * comments (e.g. "#" or "#;") or NUL byte (the line read as a C string
  * would end there), or eol.
