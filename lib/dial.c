@@ -416,11 +416,16 @@ probe_source(struct hecat_dial *d, const struct hecat__ip *dst,
 	if ((fd = socket(dst->family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
 		return;
 	if (d->opts.source != NULL) {
-		local = d->source;
-		if (local.ss_family != dst->family ||
-		    bind(fd, (struct sockaddr *)&local, d->opts.source_len) ==
-		    -1)
+		/* The source address, not its port: the probe is UDP. */
+		struct hecat__ip sip;
+
+		hecat__ip_from_sa(&sip, d->opts.source);
+		len = hecat__ip_to_sa(&sip, 0, &local);
+		if (sip.family != dst->family ||
+		    bind(fd, (struct sockaddr *)&local, len) == -1)
 			goto out;
+		len = hecat__ip_to_sa(dst, d->ports[0] != 0 ? d->ports[0] : 9,
+		    &sa);
 	}
 	if (connect(fd, (struct sockaddr *)&sa, len) == -1)
 		goto out;
@@ -1007,13 +1012,21 @@ dial_new(struct hecat *h, const char *given, const uint16_t *ports,
 		d->att[i].fd = -1;
 	}
 	if (d->opts.source != NULL) {
-		if (d->opts.source_len > sizeof(d->source) ||
-		    (d->opts.source->sa_family != AF_INET &&
-		    d->opts.source->sa_family != AF_INET6)) {
+		int sfam = d->opts.source->sa_family;
+
+		if ((sfam != AF_INET || d->opts.source_len <
+		    sizeof(struct sockaddr_in)) && (sfam != AF_INET6 ||
+		    d->opts.source_len < sizeof(struct sockaddr_in6))) {
 			d->early_err = HECAT_E_INVAL;
 			d->early_why = "source address is not IPv4 or IPv6";
+			d->opts.source = NULL;
 		} else {
+			d->opts.source_len = sfam == AF_INET ?
+			    sizeof(struct sockaddr_in) :
+			    sizeof(struct sockaddr_in6);
 			memcpy(&d->source, d->opts.source, d->opts.source_len);
+			/* The caller's memory may go: use our copy. */
+			d->opts.source = (const struct sockaddr *)&d->source;
 			/* A source decides the family. */
 			if (d->opts.family == AF_UNSPEC)
 				d->opts.family = d->source.ss_family;

@@ -147,7 +147,9 @@ struct hecat_opts {
 	int		 prefer;		/* family tried first; AF_UNSPEC:
 						   as RFC 6724 sorts (IPv6) */
 	const struct sockaddr *source;		/* bind to it first (port 0 =
-						   any); NULL: the kernel picks */
+						   any), copied; it sets the
+						   family; NULL: the kernel
+						   picks */
 	socklen_t	 source_len;
 	hecat_trace_cb	 trace;			/* NULL: no tracing */
 	void		*trace_arg;
