@@ -1154,9 +1154,20 @@ hecat_connect(struct hecat *h, const char *host, const uint16_t *ports,
 		errno = EINVAL;
 		return NULL;
 	}
-	if (hecat__ip_parse(&ip, host) == -1)
-		return hecat_connect_host(h, host, ports, nports, opts, cb,
-		    arg);
+	if (hecat__ip_parse(&ip, host) == -1) {
+		if (errno != ENODEV)
+			return hecat_connect_host(h, host, ports, nports,
+			    opts, cb, arg);
+		/* An IPv6 literal whose %zone names no interface. */
+		if ((d = dial_new(h, host, ports, nports, opts, cb, arg)) ==
+		    NULL)
+			return NULL;
+		if (d->early_err == 0) {
+			d->early_err = HECAT_E_INVAL;
+			d->early_why = "no such interface for the IPv6 zone";
+		}
+		return dial_engine(d, NULL);
+	}
 	if ((addrs = calloc(nports, sizeof(*addrs))) == NULL)
 		return NULL;
 	for (i = 0; i < nports; i++)
@@ -1169,7 +1180,8 @@ hecat_connect(struct hecat *h, const char *host, const uint16_t *ports,
 void
 hecat_dial_cancel(struct hecat_dial *d)
 {
-	if (d == NULL)
+	/* NULL, or inside its own callback: nothing left to cancel. */
+	if (d == NULL || d->h == NULL)
 		return;
 	d->cancelling = true;
 	if (d->e == NULL || !d->started) {

@@ -88,6 +88,7 @@ struct hecat__engine {
 	struct hecat__sortent	*ents;		/* [cap]: dst, src, seq */
 	struct eaddr		*addrs;		/* [cap] */
 	size_t			*plan;		/* [cap] all, sorted, mixed */
+	size_t			 nplan;		/* addresses in the plan */
 	size_t			*order;		/* [cap] with ports to try */
 	size_t			 norder;
 	size_t			*tmp;		/* [2 * cap]: sort scratch */
@@ -359,6 +360,7 @@ replan(struct hecat__engine *e)
 	hecat__addrsort(e->ents, idx, e->naddrs, e->cfg.policy);
 	hecat__interleave(e->ents, idx, e->naddrs, e->cfg.prefer,
 	    e->cfg.first_family_count, e->plan);
+	e->nplan = e->naddrs;
 
 	if (e->norder > 0 && e->addrs[e->order[0]].port_next > 0)
 		partial = e->order[0];
@@ -873,12 +875,15 @@ hecat__engine_addr(const struct hecat__engine *e, size_t i,
 size_t
 hecat__engine_order(const struct hecat__engine *e, size_t *out, size_t max)
 {
-	size_t i, n = e->state == ST_CONNECTING || e->state == ST_DONE ?
-	    e->naddrs : 0;
+	size_t i;
 
-	for (i = 0; i < n && i < max; i++)
-		out[i] = e->plan[i];
-	return n;
+	/*
+	 * The plan holds the first nplan addresses (by arrival); any that
+	 * came after it (the dial ended before planning them) follow.
+	 */
+	for (i = 0; i < e->naddrs && i < max; i++)
+		out[i] = i < e->nplan ? e->plan[i] : i;
+	return e->naddrs;
 }
 
 enum hecat__query_state

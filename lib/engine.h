@@ -182,9 +182,10 @@ void	hecat__engine_addr(const struct hecat__engine *, size_t,
 	    struct hecat__addr_info *);
 
 /*
- * The order of the last plan (ORDER action): every known address, sorted
- * and interleaved, as indexes for hecat__engine_addr().  Empty before the
- * dial starts connecting.  Writes up to max and returns the total.
+ * Every known address, as indexes for hecat__engine_addr(): in the order
+ * of the last plan (ORDER action: sorted and interleaved), then those that
+ * arrived since, in arrival order.  Writes up to max and returns the
+ * total.
  */
 size_t	hecat__engine_order(const struct hecat__engine *, size_t *, size_t max);
 

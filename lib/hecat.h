@@ -47,7 +47,8 @@ enum hecat_err {
 	HECAT_E_CONNECT = -4,	/* every attempt failed */
 	HECAT_E_TIMEOUT = -5,	/* the dial's deadline passed */
 	HECAT_E_CANCELLED = -6,	/* the dial was cancelled */
-	HECAT_E_SYSTEM = -7,	/* out of memory, descriptors, ...; see errno */
+	HECAT_E_SYSTEM = -7,	/* out of memory (an attempt that cannot get a
+				   socket fails with its errno instead) */
 	HECAT_E_INVAL = -8	/* invalid argument, e.g. a malformed name */
 };
 
@@ -79,7 +80,7 @@ enum hecat_trace_kind {
 	HECAT_TRACE_ORDER,		/* the sorted, interleaved addresses:
 					   addrs (port 0) */
 	HECAT_TRACE_ATTEMPT,		/* an attempt starts: id, addr,
-					   reason, local (bound source) */
+					   reason */
 	HECAT_TRACE_ATTEMPT_FAILED,	/* it failed: id, addr, error
 					   (ETIMEDOUT on timeout), reason,
 					   elapsed_ns */
@@ -88,7 +89,8 @@ enum hecat_trace_kind {
 	HECAT_TRACE_CONNECTED,		/* it connected: id, addr, local,
 					   elapsed_ns */
 	HECAT_TRACE_DONE		/* the dial ends: status (enum
-					   hecat_err), id of the winner */
+					   hecat_err); the winner's id and
+					   addr */
 };
 
 /*
@@ -176,8 +178,9 @@ struct hecat_resolver {
 	/*
 	 * Start resolving host for family (AF_INET6: AAAA, AF_INET: A) and
 	 * call done(..., done_arg) once when finished; done may be called
-	 * before start returns.  Returns a handle for cancel, or NULL with
-	 * errno if the query could not start (done is then not called).
+	 * before start returns, and then what start returns is ignored.
+	 * Otherwise returns a handle for cancel, or NULL if the query could
+	 * not start (done is then not called; the query counts as failed).
 	 */
 	void	*(*start)(void *rarg, int family, const char *host,
 		    hecat_resolve_cb done, void *done_arg);
@@ -206,7 +209,11 @@ struct hecat_config {
 	const char		*nameservers;
 	const char		*resolv_conf;
 	const char		*hosts;
-	/* Options for dials that pass NULL; NULL for the defaults. */
+	/*
+	 * Options for dials that pass NULL; NULL for the library's.  A dial
+	 * that passes options uses those alone: start them from
+	 * hecat_opts_init().
+	 */
 	const struct hecat_opts	*defaults;
 };
 
@@ -255,8 +262,9 @@ struct hecat_result {
 	const char			*message;	/* NULL on success */
 	const struct hecat_failure	*failures;	/* every address known */
 	size_t				 nfailures;
-	int				 aaaa_status;	/* enum hecat_dns_status,
-							   -1: not asked */
+	int				 aaaa_status;	/* enum hecat_dns_status;
+							   -1: not asked, or no
+							   final answer */
 	int				 a_status;
 	unsigned			 attempts;	/* started */
 	uint64_t			 elapsed_ns;
@@ -266,7 +274,7 @@ typedef void (*hecat_dial_cb)(const struct hecat_result *, void *arg);
 
 /*
  * Dial n addresses (sockaddr_in or sockaddr_in6 with their ports), without
- * DNS.  They are sorted (RFC 6724) and interleaved; all ports of an address
+ * DNS; results and traces name the dial by its first address.  They are sorted (RFC 6724) and interleaved; all ports of an address
  * are tried before the next address.  opts NULL: the instance's defaults.
  * cb is called once, never from inside this call, unless the dial is
  * cancelled.  Returns the dial, or NULL with errno EINVAL (no address, no
@@ -297,7 +305,9 @@ struct hecat_dial *hecat_connect(struct hecat *, const char *host,
 
 /*
  * Cancel a dial in flight: its sockets are closed, its queries abandoned,
- * its callback is not called.  Not valid after the callback ran.
+ * its callback is not called.  Inside the dial's own callback it does
+ * nothing; after the callback returned, or from a trace callback, it must
+ * not be called.
  */
 void		 hecat_dial_cancel(struct hecat_dial *);
 

@@ -419,6 +419,26 @@ START_TEST(T18_deadline_resolving)
 }
 END_TEST
 
+/* A deadline inside the Resolution Delay: the address known is reported. */
+START_TEST(T18_deadline_in_resolution_delay)
+{
+	static const char *const rules[] = { "rd.test A 127.0.0.1",
+	    "rd.test AAAA drop", NULL };
+	struct hecat_opts o;
+	struct tu_dial td;
+
+	env_up(rules, NULL, NULL, true, true);
+	tu_opts(&o, &td);
+	o.timeout_ms = 100;
+	o.resolution_delay_ms = 1000;
+	dial(&td, &o, "rd.test");
+	ck_assert_int_eq(td.err, HECAT_E_TIMEOUT);
+	ck_assert_uint_eq(td.nfailures, 1);
+	ck_assert_uint_eq(td.attempts, 0);
+	env_down();
+}
+END_TEST
+
 /* CNAME chains are followed. */
 START_TEST(dns_cname_chain)
 {
@@ -534,6 +554,22 @@ START_TEST(literals_skip_dns)
 		ASSERT_WON(&td, i == 0 ? AF_INET : AF_INET6);
 		ck_assert_uint_eq(tu_count(&td, HECAT_TRACE_QUERY), 0);
 	}
+	ck_assert_uint_eq(dnsd_nqueries(E.dns), 0);
+	env_down();
+}
+END_TEST
+
+/* An IPv6 literal whose zone names no interface is an error, not a name. */
+START_TEST(literal_bad_zone)
+{
+	struct hecat_opts o;
+	struct tu_dial td;
+
+	env_up(NULL, NULL, NULL, true, true);
+	tu_opts(&o, &td);
+	dial(&td, &o, "fe80::1%nosuchif0");
+	ck_assert_int_eq(td.err, HECAT_E_INVAL);
+	ck_assert_msg(strstr(td.message, "zone") != NULL, "%s", td.message);
 	ck_assert_uint_eq(dnsd_nqueries(E.dns), 0);
 	env_down();
 }
@@ -916,6 +952,7 @@ dial_suite(void)
 	tcase_add_test(tc, dns_servfail);
 	tcase_add_test(tc, dns_timeout);
 	tcase_add_test(tc, T18_deadline_resolving);
+	tcase_add_test(tc, T18_deadline_in_resolution_delay);
 	tcase_add_test(tc, dns_cname_chain);
 	tcase_add_test(tc, dns_truncated_tcp);
 	tcase_add_test(tc, dns_search_domains);
@@ -926,6 +963,7 @@ dial_suite(void)
 	tc = tcase_create("no-dns");
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, literals_skip_dns);
+	tcase_add_test(tc, literal_bad_zone);
 	tcase_add_test(tc, hosts_file);
 	tcase_add_test(tc, source_address);
 	tcase_add_test(tc, family_restriction);

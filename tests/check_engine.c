@@ -947,6 +947,21 @@ START_TEST(abort_dial)
 }
 END_TEST
 
+/* A dial that ends in the Resolution Delay still reports its addresses. */
+START_TEST(order_before_any_plan)
+{
+	RUN("%    deadline 30\n"
+	    "0    start host 80\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "10   answer inet 192.0.2.1 192.0.2.2\n"
+	    "?    order 192.0.2.1 192.0.2.2\n"
+	    "30   > query-cancel inet6\n"
+	    "30   > done timeout\n"
+	    "?    order 192.0.2.1 192.0.2.2\n");
+}
+END_TEST
+
 /* Results for unknown attempts and answers nobody asked for are ignored. */
 START_TEST(ignored_events)
 {
@@ -1122,6 +1137,7 @@ engine_suite(void)
 
 	tc = tcase_create("caller");
 	tcase_add_test(tc, abort_dial);
+	tcase_add_test(tc, order_before_any_plan);
 	tcase_add_test(tc, ignored_events);
 	tcase_add_test(tc, next_deadline);
 	tcase_add_test(tc, new_rejects_empty);
