@@ -1,0 +1,73 @@
+/*
+ * relay.h - the data pump after the dial: stdin -> socket and socket ->
+ * stdout until both directions are done, with netcat's EOF rules fixed
+ * (see ../shared/docs/ref/cli-conventions.md sections 3 and 5):
+ *
+ *   - stdin EOF: flush what is buffered, then shutdown(SHUT_WR) (unless
+ *     no_shutdown), keep reading the peer, start the quit timer (quit_ms);
+ *   - peer EOF: flush to stdout, close stdout at once, and end (status 0),
+ *     whether or not stdin is still open;
+ *   - stdout gone (EPIPE): stop, status 0 (the consumer left);
+ *   - socket reset or read/write error, stdin read error: status 74;
+ *   - idle_ms without a byte either way: end, status 0 (nc's -w);
+ *   - a signal (sigfd readable): end at once, no lingering flush.
+ *
+ * Where stdin (or stdout) is a pipe, that direction moves data with
+ * splice(2), without copying through user space; otherwise with read(2)
+ * and write(2) through a buffer.  Partial writes, EINTR and EAGAIN are
+ * handled; SIGPIPE must be ignored by the caller.
+ */
+#ifndef HECAT_RELAY_H
+#define HECAT_RELAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum relay_event {
+	RELAY_START,		/* detail: how each direction copies */
+	RELAY_STDIN_EOF,
+	RELAY_SHUTDOWN_WR,	/* the half-close was sent */
+	RELAY_SEND_DONE,	/* send-only: stdin done, the relay ends */
+	RELAY_PEER_EOF,
+	RELAY_STDOUT_CLOSED,	/* after peer EOF, or EPIPE on stdout */
+	RELAY_IDLE_TIMEOUT,
+	RELAY_QUIT_TIMER,
+	RELAY_SIGNAL,		/* detail: the signal's name */
+	RELAY_ERROR		/* detail: where and why */
+};
+
+struct relay_opts {
+	bool	 no_stdin;	/* -d, --recv-only: never read stdin */
+	bool	 send_only;	/* --send-only: discard what the peer sends;
+				   end after stdin EOF and the half-close */
+	bool	 no_shutdown;	/* --no-shutdown: no SHUT_WR at stdin EOF */
+	int	 quit_ms;	/* -q: end this long after stdin EOF; -1 never */
+	int	 idle_ms;	/* -w/--idle-timeout; -1 never */
+	bool	 no_splice;	/* force the buffered copy (tests, bench) */
+	int	 sigfd;		/* readable when a signal asks to stop (a
+				   signalfd), or -1 */
+	/* Called at each event above, if not NULL. */
+	void	(*event)(enum relay_event, const char *detail, void *arg);
+	void	*arg;
+};
+
+struct relay_result {
+	int		 status;	/* exit status: 0, or 74 (EX_IOERR) */
+	int		 error;		/* errno of the I/O error, or 0 */
+	const char	*where;		/* "socket", "stdin", "stdout", or NULL */
+	uint64_t	 sent;		/* bytes to the socket */
+	uint64_t	 received;	/* bytes from the socket */
+	int		 signal;	/* the signal that ended it, or 0 */
+	bool		 spliced_up;	/* stdin -> socket used splice */
+	bool		 spliced_down;	/* socket -> stdout used splice */
+};
+
+/*
+ * Relay between sock (connected, non-blocking) and in/out (normally 0
+ * and 1).  Closes neither sock nor in; closes out at peer EOF.  Returns
+ * res->status.
+ */
+int	relay(int sock, int in, int out, const struct relay_opts *,
+	    struct relay_result *res);
+
+#endif /* HECAT_RELAY_H */
