@@ -1,38 +1,160 @@
 /*
  * hecat - a Happy Eyeballs (RFC 8305) netcat-style dialer.
  *
- * For now only --version and --help: the dial and the relay arrive with
- * the library's adapter and the command's options.
+ * main: parse, dial, then report (-z), pass the socket on (-F) or relay
+ * stdin and stdout over it; the exit status says how it went.  Nothing
+ * else lives here: options.c, connect.c, relay.c and trace.c do the work.
  */
 #include "config.h"
 
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
+#include "connect.h"
 #include "hecat.h"
+#include "options.h"
+#include "relay.h"
+#include "trace.h"
+
+/*
+ * SIGHUP (ssh leaving), SIGTERM and SIGINT end hecat at once.  They are
+ * blocked and read from a signalfd, so that the dial and the relay notice
+ * them in their loops, write the trace's summary, and then die of the same
+ * signal: the exit status still says "killed by signal N".
+ */
+static int
+signals_setup(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, set, NULL) == -1)
+		return -1;
+	return signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
 
 static void
-usage(FILE *fp)
+die_of(int sig, const sigset_t *set)
 {
-	fprintf(fp, "usage: hecat [--version] [-h] host port [port ...]\n");
+	signal(sig, SIG_DFL);
+	sigprocmask(SIG_UNBLOCK, set, NULL);
+	raise(sig);
+	_exit(128 + sig);
 }
 
 int
 main(int argc, char *argv[])
 {
-	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+	struct options opts;
+	struct connect_result cr;
+	struct relay_opts ro;
+	struct relay_result rr;
+	struct out *out = NULL;
+	sigset_t sigs;
+	char err[512];
+	int fd, sigfd, status;
+	const char *outcome;
+
+	if (options_parse(&opts, argc, argv, err, sizeof(err)) == -1) {
+		fprintf(stderr, "hecat: %s (see hecat --help)\n", err);
+		options_free(&opts);
+		return EX_USAGE;
+	}
+	if (opts.help) {
+		fputs(options_usage(), stdout);
+		return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+	}
+	if (opts.version) {
 		printf("hecat %s (libhecat %s)\n", PACKAGE_VERSION,
 		    hecat_version());
-		return EX_OK;
+		return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
 	}
-	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0)) {
-		usage(stdout);
-		return EX_OK;
+	if (opts.fdpass && !is_unix_socket(STDOUT_FILENO)) {
+		fprintf(stderr, "hecat: -F: stdout is not a unix-domain socket "
+		    "(use it as an ssh ProxyCommand with ProxyUseFdpass yes)\n");
+		options_free(&opts);
+		return EX_USAGE;
 	}
-	fprintf(stderr, "hecat: dialing is not implemented yet\n");
-	usage(stderr);
-	return EX_USAGE;
+	if ((out = out_new(&opts, argc, argv, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "hecat: %s\n", err);
+		options_free(&opts);
+		return EX_USAGE;
+	}
+	/* EPIPE is handled where it happens; SIGPIPE would kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	if ((sigfd = signals_setup(&sigs)) == -1) {
+		out_error(out, "cannot watch signals: %s", strerror(errno));
+		status = EX_OSERR;
+		out_summary(out, status, "os_error", NULL);
+		goto done;
+	}
+
+	fd = connect_run(&opts, out, sigfd, &cr);
+	if (fd == -1) {
+		status = cr.status;
+		out_summary(out, cr.signal ? 128 + cr.signal : status,
+		    cr.outcome, NULL);
+		if (cr.signal != 0) {
+			out_free(out);
+			die_of(cr.signal, &sigs);
+		}
+		goto done;
+	}
+
+	if (opts.zero) {
+		close(fd);
+		status = EX_OK;
+		out_summary(out, status, "connected", NULL);
+		goto done;
+	}
+	if (opts.fdpass) {
+		if (fd_pass(STDOUT_FILENO, fd) == -1) {
+			out_error(out, "-F: cannot pass the socket: %s",
+			    strerror(errno));
+			status = EX_OSERR;
+			outcome = "os_error";
+		} else {
+			status = EX_OK;
+			outcome = "connected";
+		}
+		close(fd);
+		out_summary(out, status, outcome, NULL);
+		goto done;
+	}
+
+	memset(&ro, 0, sizeof(ro));
+	ro.no_stdin = opts.no_stdin;
+	ro.send_only = opts.send_only;
+	ro.no_shutdown = opts.no_shutdown;
+	ro.quit_ms = opts.quit_ms == OPT_NONE ? -1 : (int)opts.quit_ms;
+	ro.idle_ms = opts.idle_timeout_ms == OPT_NONE ? -1 :
+	    (int)opts.idle_timeout_ms;
+	ro.sigfd = sigfd;
+	ro.event = out_relay_event;
+	ro.arg = out;
+	status = relay(fd, STDIN_FILENO, STDOUT_FILENO, &ro, &rr);
+	close(fd);
+	if (rr.signal != 0) {
+		out_summary(out, 128 + rr.signal, "signal", &rr);
+		out_free(out);
+		die_of(rr.signal, &sigs);
+	}
+	if (status != EX_OK)
+		out_error(out, "%s: %s", rr.where != NULL ? rr.where : "relay",
+		    strerror(rr.error));
+	out_summary(out, status, status == EX_OK ? "connected" : "io_error",
+	    &rr);
+done:
+	out_free(out);
+	options_free(&opts);
+	return status;
 }

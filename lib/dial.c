@@ -513,6 +513,37 @@ attempt_writable_cb(evutil_socket_t fd, short what, void *arg)
 	push_result(at->d, at->id, err);
 }
 
+/*
+ * Bind an attempt's socket to the source address and port asked for, if
+ * any.  A fixed port is shared by the attempts of one family (they go to
+ * different destinations), hence SO_REUSEADDR.  Returns 0 or -1 (errno).
+ */
+static int
+attempt_bind(struct hecat_dial *d, int fd, int family)
+{
+	struct sockaddr_storage ss;
+	struct hecat__ip ip;
+	socklen_t len;
+	uint16_t port;
+	int one = 1;
+
+	if (d->opts.source == NULL && d->opts.source_port == 0)
+		return 0;
+	memset(&ip, 0, sizeof(ip));
+	ip.family = family;		/* the wildcard address */
+	port = d->opts.source_port;
+	if (d->opts.source != NULL) {
+		hecat__ip_from_sa(&ip, d->opts.source);
+		if (port == 0)
+			port = hecat__sa_port(d->opts.source);
+	}
+	len = hecat__ip_to_sa(&ip, port, &ss);
+	if (port != 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1)
+		return -1;
+	return bind(fd, (struct sockaddr *)&ss, len);
+}
+
 static const char *
 start_reason(int why)
 {
@@ -558,8 +589,7 @@ attempt_start(struct hecat_dial *d, const struct hecat__action *a)
 		return;
 	}
 	at->fd = fd;
-	if (d->opts.source != NULL &&
-	    bind(fd, (struct sockaddr *)&d->source, d->opts.source_len) == -1) {
+	if (attempt_bind(d, fd, a->ip.family) == -1) {
 		push_result(d, at->id, errno);
 		return;
 	}

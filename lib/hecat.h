@@ -155,6 +155,10 @@ struct hecat_opts {
 	socklen_t	 source_len;
 	hecat_trace_cb	 trace;			/* NULL: no tracing */
 	void		*trace_arg;
+	uint16_t	 source_port;		/* bind every attempt to this
+						   local port (on source, or
+						   the wildcard address);
+						   0: the kernel picks */
 };
 
 /* Fill opts with the defaults above. */

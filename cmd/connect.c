@@ -1,0 +1,256 @@
+/*
+ * connect.c - the dial, with libhecat on a libevent base of its own, and
+ * what the outcome means as an exit status (cli-conventions section 4).
+ */
+#include "config.h"
+
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "connect.h"
+
+struct dial_state {
+	struct event_base	*base;
+	struct out		*out;
+	bool			 done;
+	int			 fd;
+	int			 status;
+	const char		*outcome;
+	int			 signal;
+};
+
+/*
+ * The exit status of a failed dial.  Mixed reasons: a timeout outranks
+ * the rest (75 beats 1); 77 and 71 only when every attempt failed for
+ * that kind of reason.
+ */
+static int
+failure_status(const struct hecat_result *r, const char **outcome)
+{
+	bool timeout = false, all_perm = true, all_os = true;
+	size_t i, n = 0;
+	int e;
+
+	switch (r->err) {
+	case HECAT_E_NOHOST:
+	case HECAT_E_NOADDR:
+		*outcome = "no_host";
+		return EX_NOHOST;
+	case HECAT_E_DNS:
+		*outcome = "dns_failure";
+		return EX_TEMPFAIL;
+	case HECAT_E_TIMEOUT:
+		*outcome = "timeout";
+		return EX_TEMPFAIL;
+	case HECAT_E_INVAL:
+		*outcome = "usage";
+		return EX_USAGE;
+	case HECAT_E_SYSTEM:
+		*outcome = "os_error";
+		return EX_OSERR;
+	default:
+		break;
+	}
+	for (i = 0; i < r->nfailures; i++) {
+		if ((e = r->failures[i].error) == 0)
+			continue;
+		n++;
+		timeout |= e == ETIMEDOUT;
+		all_perm &= e == EACCES || e == EPERM;
+		all_os &= e == EMFILE || e == ENFILE || e == ENOBUFS ||
+		    e == ENOMEM;
+	}
+	if (timeout) {
+		*outcome = "timeout";
+		return EX_TEMPFAIL;
+	}
+	if (n > 0 && all_perm) {
+		*outcome = "no_permission";
+		return EX_NOPERM;
+	}
+	if (n > 0 && all_os) {
+		*outcome = "os_error";
+		return EX_OSERR;
+	}
+	*outcome = "all_failed";
+	return 1;
+}
+
+static void
+dial_cb(const struct hecat_result *r, void *arg)
+{
+	struct dial_state *st = arg;
+
+	st->done = true;
+	st->fd = r->fd;
+	out_dial_result(st->out, r);
+	if (r->err == HECAT_OK) {
+		st->status = EX_OK;
+		st->outcome = "connected";
+	} else
+		st->status = failure_status(r, &st->outcome);
+	event_base_loopbreak(st->base);
+}
+
+static void
+signal_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dial_state *st = arg;
+	struct signalfd_siginfo si;
+
+	(void)what;
+	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		st->signal = (int)si.ssi_signo;
+		event_base_loopbreak(st->base);
+	}
+}
+
+int
+connect_run(const struct options *o, struct out *out, int sigfd,
+    struct connect_result *cr)
+{
+	struct dial_state st;
+	struct event_config *ecfg;
+	struct hecat_config cfg;
+	struct hecat_opts ho;
+	struct hecat_dial *d;
+	struct event *sigev = NULL;
+	struct hecat *h = NULL;
+
+	memset(&st, 0, sizeof(st));
+	st.fd = -1;
+	st.out = out;
+	st.status = EX_OSERR;
+	st.outcome = "os_error";
+
+	/* A precise clock: the delays to keep are tens of milliseconds. */
+	if ((ecfg = event_config_new()) != NULL) {
+		event_config_set_flag(ecfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+		st.base = event_base_new_with_config(ecfg);
+		event_config_free(ecfg);
+	}
+	if (st.base == NULL) {
+		out_error(out, "cannot create an event base: %s",
+		    strerror(errno));
+		goto out;
+	}
+
+	hecat_config_init(&cfg);
+	cfg.nameservers = o->dns_server;
+	if ((h = hecat_new(st.base, &cfg)) == NULL) {
+		if (errno == EINVAL) {
+			out_error(out, "--dns-server '%s': not ADDRESS[:PORT]",
+			    o->dns_server != NULL ? o->dns_server : "");
+			st.status = EX_USAGE;
+			st.outcome = "usage";
+		} else
+			out_error(out, "cannot set up the resolver: %s",
+			    strerror(errno));
+		goto out;
+	}
+
+	hecat_opts_init(&ho);
+	ho.resolution_delay_ms = o->resolution_delay_ms;
+	ho.attempt_delay_ms = o->attempt_delay_ms;
+	ho.attempt_timeout_ms = o->attempt_timeout_ms;
+	ho.timeout_ms = o->connect_timeout_ms == OPT_NONE ? 0 :
+	    (unsigned)o->connect_timeout_ms;
+	ho.resolve_timeout_ms = o->resolve_timeout_ms;
+	ho.resolve_retries = o->resolve_retries;
+	ho.first_family_count = o->first_family_count;
+	ho.family = o->family;
+	ho.prefer = o->prefer;
+	if (o->has_source) {
+		ho.source = (const struct sockaddr *)&o->source;
+		ho.source_len = o->source_len;
+	}
+	ho.source_port = o->source_port;
+	ho.trace = out_dial_event;
+	ho.trace_arg = out;
+
+	if (sigfd != -1) {
+		sigev = event_new(st.base, sigfd, EV_READ | EV_PERSIST,
+		    signal_cb, &st);
+		if (sigev == NULL || event_add(sigev, NULL) == -1) {
+			out_error(out, "cannot watch signals: %s",
+			    strerror(errno));
+			goto out;
+		}
+	}
+	if ((d = hecat_connect(h, o->host, o->ports, o->nports, &ho, dial_cb,
+	    &st)) == NULL) {
+		out_error(out, "cannot dial: %s", strerror(errno));
+		goto out;
+	}
+	while (!st.done && st.signal == 0)
+		if (event_base_loop(st.base, EVLOOP_ONCE) == -1)
+			break;
+	if (!st.done) {
+		hecat_dial_cancel(d);
+		if (st.signal != 0)
+			st.outcome = "signal";
+	}
+out:
+	if (sigev != NULL)
+		event_free(sigev);
+	hecat_free(h);
+	if (st.base != NULL)
+		event_base_free(st.base);
+	cr->status = st.status;
+	cr->outcome = st.outcome;
+	cr->signal = st.signal;
+	return st.fd;
+}
+
+bool
+is_unix_socket(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	return getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    ss.ss_family == AF_UNIX;
+}
+
+int
+fd_pass(int channel, int fd)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} cmsg;
+	struct cmsghdr *c;
+	struct msghdr msg;
+	struct iovec iov;
+	char byte = '\0';
+	ssize_t n;
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&cmsg, 0, sizeof(cmsg));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cmsg.buf;
+	msg.msg_controllen = sizeof(cmsg.buf);
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	while ((n = sendmsg(channel, &msg, MSG_NOSIGNAL)) == -1 &&
+	    errno == EINTR)
+		;
+	return n == 1 ? 0 : -1;
+}

@@ -1,0 +1,534 @@
+/*
+ * options.c - hecat's command line.
+ *
+ * nc's client letters keep nc's meanings where they make sense (-4 -6 -d
+ * -F -N -n -p -q -s -v -w -z); the Happy Eyeballs knobs are long options.
+ * Options may follow operands (getopt_long permutes; "--" ends them).
+ * Every value is checked here, so a bad one fails before any I/O with one
+ * line that names it.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hecat.h"
+#include "options.h"
+
+#define MAX_DURATION_MS	(86400L * 1000)	/* a day */
+#define MAX_PORTS	1024
+
+enum {
+	OPT_RESOLUTION_DELAY = 256,
+	OPT_ATTEMPT_DELAY,
+	OPT_ATTEMPT_TIMEOUT,
+	OPT_CONNECT_TIMEOUT,
+	OPT_IDLE_TIMEOUT,
+	OPT_FIRST_FAMILY_COUNT,
+	OPT_PREFER,
+	OPT_RESOLVE_TIMEOUT,
+	OPT_RESOLVE_RETRIES,
+	OPT_DNS_SERVER,
+	OPT_NO_SHUTDOWN,
+	OPT_SEND_ONLY,
+	OPT_RECV_ONLY,
+	OPT_TRACE,
+	OPT_VERSION
+};
+
+static const struct option longopts[] = {
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "version",		no_argument,		NULL, OPT_VERSION },
+	{ "resolution-delay",	required_argument,	NULL,
+	    OPT_RESOLUTION_DELAY },
+	{ "attempt-delay",	required_argument,	NULL, OPT_ATTEMPT_DELAY },
+	{ "attempt-timeout",	required_argument,	NULL,
+	    OPT_ATTEMPT_TIMEOUT },
+	{ "connect-timeout",	required_argument,	NULL,
+	    OPT_CONNECT_TIMEOUT },
+	{ "idle-timeout",	required_argument,	NULL, OPT_IDLE_TIMEOUT },
+	{ "first-family-count",	required_argument,	NULL,
+	    OPT_FIRST_FAMILY_COUNT },
+	{ "prefer",		required_argument,	NULL, OPT_PREFER },
+	{ "resolve-timeout",	required_argument,	NULL,
+	    OPT_RESOLVE_TIMEOUT },
+	{ "resolve-retries",	required_argument,	NULL,
+	    OPT_RESOLVE_RETRIES },
+	{ "dns-server",		required_argument,	NULL, OPT_DNS_SERVER },
+	{ "no-shutdown",	no_argument,		NULL, OPT_NO_SHUTDOWN },
+	{ "send-only",		no_argument,		NULL, OPT_SEND_ONLY },
+	{ "recv-only",		no_argument,		NULL, OPT_RECV_ONLY },
+	{ "trace",		required_argument,	NULL, OPT_TRACE },
+	{ NULL,			0,			NULL, 0 }
+};
+
+static const char usage_text[] =
+"usage: hecat [-46dFhNnvz] [-p source_port] [-q seconds] [-s source]\n"
+"             [-w timeout] [long options] host port [port ...]\n"
+"\n"
+"Dial host on the first port that answers, racing its IPv6 and IPv4\n"
+"addresses (RFC 8305 Happy Eyeballs), then relay stdin and stdout.\n"
+"\n"
+"  -4, -6              use IPv4 or IPv6 only\n"
+"  -d, --recv-only     do not read stdin\n"
+"  -F                  pass the connected socket to stdout (ssh\n"
+"                      ProxyUseFdpass) and exit\n"
+"  -h, --help          print this help and exit\n"
+"  -N                  accepted for nc; half-closing is the default\n"
+"  -n                  numeric host and ports only: no DNS, no services\n"
+"  -p port             bind the local port\n"
+"  -q seconds          exit this long after stdin EOF (default: wait for\n"
+"                      the peer's EOF)\n"
+"  -s source           bind the local address (and dial its family only)\n"
+"  -v                  verbose: -v nc-style lines, -vv the timeline\n"
+"  -w timeout          deadline for the whole dial, and idle timeout\n"
+"  -z                  connect, report, close, exit: no data\n"
+"  --attempt-delay T   between attempts (250ms; 10ms to 2s)\n"
+"  --attempt-timeout T for each attempt (10s)\n"
+"  --connect-timeout T deadline for the whole dial, DNS included\n"
+"  --dns-server ADDR[:PORT]  name server(s) instead of resolv.conf's\n"
+"  --first-family-count N  addresses of the first family before the\n"
+"                      other gets a turn (1)\n"
+"  --idle-timeout T    end after T without data either way\n"
+"  --no-shutdown       do not half-close the socket at stdin EOF\n"
+"  --prefer 4|6        the family to try first\n"
+"  --resolution-delay T  wait for AAAA after A (50ms)\n"
+"  --resolve-retries N tries after the first, per query (3)\n"
+"  --resolve-timeout T for each DNS try (1s)\n"
+"  --send-only         discard what the peer sends; end after stdin EOF\n"
+"  --trace FILE        JSON Lines trace to FILE (- for stderr, fd:N)\n"
+"  --version           print the version and exit\n"
+"\n"
+"Durations are seconds, or take a ms, s or m suffix: 2.5, 150ms, 1m.\n";
+
+const char *
+options_usage(void)
+{
+	return usage_text;
+}
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+parse_duration(const char *s, bool negative_ok, long *ms)
+{
+	unsigned long whole = 0, frac = 0, scale = 1;
+	const char *p = s;
+	unsigned long unit;
+	double v;
+
+	if (negative_ok && *p == '-') {
+		/* Any negative number means "never" (nc's -q -1). */
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		while ((*p >= '0' && *p <= '9') || *p == '.')
+			p++;
+		if (*p != '\0')
+			return -1;
+		*ms = OPT_NONE;
+		return 0;
+	}
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (unsigned long)(*p - '0');
+		if (whole > MAX_DURATION_MS)
+			return -1;
+	}
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return -1;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			if (scale < 1000000) {
+				frac = frac * 10 + (unsigned long)(*p - '0');
+				scale *= 10;
+			}
+	}
+	if (strcmp(p, "ms") == 0)
+		unit = 1;
+	else if (*p == '\0' || strcmp(p, "s") == 0)
+		unit = 1000;
+	else if (strcmp(p, "m") == 0)
+		unit = 60000;
+	else
+		return -1;
+	v = ((double)whole + (double)frac / (double)scale) * (double)unit;
+	if (v > (double)MAX_DURATION_MS)
+		return -1;
+	*ms = (long)(v + 0.5);
+	return 0;
+}
+
+/* A whole number in [lo, hi]; 0 or -1. */
+static int
+parse_count(const char *s, unsigned long lo, unsigned long hi,
+    unsigned *out)
+{
+	unsigned long v = 0;
+	const char *p = s;
+
+	if (*p == '\0')
+		return -1;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > hi)
+			return -1;
+	}
+	if (v < lo)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* A port: 1..65535, or (unless numeric) a TCP service name. */
+static int
+parse_port(const char *s, bool numeric, uint16_t *port, char *err,
+    size_t errlen)
+{
+	struct servent *se;
+	unsigned v;
+
+	if (*s >= '0' && *s <= '9') {
+		if (parse_count(s, 1, 65535, &v) == -1)
+			return fail(err, errlen, "port '%s': not a number "
+			    "from 1 to 65535", s);
+		*port = (uint16_t)v;
+		return 0;
+	}
+	if (*s == '\0')
+		return fail(err, errlen, "empty port");
+	if (numeric)
+		return fail(err, errlen, "port '%s': not a number, and -n "
+		    "forbids service names", s);
+	if ((se = getservbyname(s, "tcp")) == NULL)
+		return fail(err, errlen, "port '%s': no such TCP service", s);
+	*port = ntohs((uint16_t)se->s_port);
+	return 0;
+}
+
+/*
+ * An IP literal (optionally bracketed, IPv6 with %zone) into ss with port;
+ * returns its length, or 0 if s is not one.
+ */
+static socklen_t
+parse_literal(const char *s, uint16_t port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 2], *zone;
+	size_t len = strlen(s);
+	bool bracketed = false;
+
+	memset(ss, 0, sizeof(*ss));
+	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+		bracketed = true;
+		s++;
+		len -= 2;
+	}
+	if (len == 0 || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (!bracketed && inet_pton(AF_INET, buf, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		return sizeof(*sin);
+	}
+	if ((zone = strchr(buf, '%')) != NULL)
+		*zone++ = '\0';
+	if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) != 1)
+		return 0;
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	if (zone != NULL &&
+	    (sin6->sin6_scope_id = if_nametoindex(zone)) == 0 &&
+	    (sin6->sin6_scope_id = (uint32_t)strtoul(zone, NULL, 10)) == 0)
+		return 0;
+	return sizeof(*sin6);
+}
+
+static int
+parse_ms(const char *opt, const char *arg, long lo, long *ms, char *err,
+    size_t errlen)
+{
+	if (parse_duration(arg, false, ms) == -1)
+		return fail(err, errlen, "%s: invalid duration '%s' (seconds, "
+		    "or with ms, s or m)", opt, arg);
+	if (*ms < lo)
+		return fail(err, errlen, "%s: '%s' is too short", opt, arg);
+	return 0;
+}
+
+/* Check the operands and how the options combine. */
+static int
+check(struct options *o, int argc, char *argv[], char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	size_t i, len;
+
+	if (argc < 2)
+		return fail(err, errlen, argc == 0 ? "missing host and port" :
+		    "missing port after host '%s'", argv[0]);
+	o->host = argv[0];
+	len = strlen(o->host);
+	if (len > 0 && o->host[len - 1] == '.')
+		len--;
+	if (len == 0)
+		return fail(err, errlen, "empty host");
+	if (len > 253)
+		return fail(err, errlen, "host '%.20s...': longer than 253 "
+		    "characters", o->host);
+	o->host_numeric = parse_literal(o->host, 0, &ss) != 0;
+	if (o->numeric && !o->host_numeric)
+		return fail(err, errlen, "host '%s': not a numeric address, "
+		    "and -n forbids DNS", o->host);
+	if (o->host_numeric && o->family != AF_UNSPEC &&
+	    ss.ss_family != o->family)
+		return fail(err, errlen, "host '%s': not an IPv%d address "
+		    "(-%d)", o->host, o->family == AF_INET ? 4 : 6,
+		    o->family == AF_INET ? 4 : 6);
+	if (argc - 1 > MAX_PORTS)
+		return fail(err, errlen, "%d ports: at most %d", argc - 1,
+		    MAX_PORTS);
+	if ((o->ports = calloc((size_t)argc - 1, sizeof(*o->ports))) == NULL)
+		return fail(err, errlen, "%s", strerror(errno));
+	for (i = 1; i < (size_t)argc; i++)
+		if (parse_port(argv[i], o->numeric, &o->ports[o->nports++],
+		    err, errlen) == -1)
+			return -1;
+
+	if (o->zero && o->fdpass)
+		return fail(err, errlen, "-z and -F exclude each other");
+	if (o->no_stdin && o->send_only)
+		return fail(err, errlen, "-d (--recv-only) and --send-only "
+		    "exclude each other");
+	if (o->has_source) {
+		if (o->family != AF_UNSPEC && o->source.ss_family != o->family)
+			return fail(err, errlen, "-s: the source is not an "
+			    "IPv%d address (-%d)", o->family == AF_INET ?
+			    4 : 6, o->family == AF_INET ? 4 : 6);
+		if (o->prefer != AF_UNSPEC &&
+		    o->source.ss_family != o->prefer)
+			return fail(err, errlen, "--prefer contradicts the "
+			    "family of -s");
+	}
+	if (o->family != AF_UNSPEC && o->prefer != AF_UNSPEC &&
+	    o->family != o->prefer)
+		return fail(err, errlen, "--prefer %d contradicts -%d",
+		    o->prefer == AF_INET ? 4 : 6, o->family == AF_INET ? 4 : 6);
+	return 0;
+}
+
+int
+options_parse(struct options *o, int argc, char *argv[], char *err,
+    size_t errlen)
+{
+	struct hecat_opts def;
+	const char *source = NULL;
+	long ms, wait_ms = OPT_NONE;
+	bool connect_set = false, idle_set = false;
+	unsigned v;
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	hecat_opts_init(&def);
+	o->resolution_delay_ms = def.resolution_delay_ms;
+	o->attempt_delay_ms = def.attempt_delay_ms;
+	o->attempt_timeout_ms = def.attempt_timeout_ms;
+	o->resolve_timeout_ms = def.resolve_timeout_ms;
+	o->resolve_retries = def.resolve_retries;
+	o->first_family_count = def.first_family_count;
+	o->connect_timeout_ms = OPT_NONE;
+	o->idle_timeout_ms = OPT_NONE;
+	o->quit_ms = OPT_NONE;
+
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, ":46dFhNnp:q:s:vw:z", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case '4':
+		case '6':
+			if (o->family != AF_UNSPEC &&
+			    o->family != (ch == '4' ? AF_INET : AF_INET6))
+				return fail(err, errlen, "-4 and -6 exclude "
+				    "each other");
+			o->family = ch == '4' ? AF_INET : AF_INET6;
+			break;
+		case 'd':
+		case OPT_RECV_ONLY:
+			o->no_stdin = true;
+			break;
+		case 'F':
+			o->fdpass = true;
+			break;
+		case 'h':
+			o->help = true;
+			return 0;
+		case 'N':
+			break;		/* half-closing is the default */
+		case 'n':
+			o->numeric = true;
+			break;
+		case 'p':
+			if (parse_count(optarg, 1, 65535, &v) == -1)
+				return fail(err, errlen, "-p: port '%s': not a "
+				    "number from 1 to 65535", optarg);
+			o->source_port = (uint16_t)v;
+			break;
+		case 'q':
+			if (parse_duration(optarg, true, &o->quit_ms) == -1)
+				return fail(err, errlen, "-q: invalid duration "
+				    "'%s'", optarg);
+			break;
+		case 's':
+			source = optarg;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'w':
+			if (parse_ms("-w", optarg, 1, &wait_ms, err, errlen) ==
+			    -1)
+				return -1;
+			break;
+		case 'z':
+			o->zero = true;
+			break;
+		case OPT_VERSION:
+			o->version = true;
+			return 0;
+		case OPT_RESOLUTION_DELAY:
+			if (parse_ms("--resolution-delay", optarg, 0, &ms, err,
+			    errlen) == -1)
+				return -1;
+			o->resolution_delay_ms = (unsigned)ms;
+			break;
+		case OPT_ATTEMPT_DELAY:
+			if (parse_ms("--attempt-delay", optarg, 0, &ms, err,
+			    errlen) == -1)
+				return -1;
+			o->attempt_delay_ms = (unsigned)ms;
+			break;
+		case OPT_ATTEMPT_TIMEOUT:
+			if (parse_ms("--attempt-timeout", optarg, 1, &ms, err,
+			    errlen) == -1)
+				return -1;
+			o->attempt_timeout_ms = (unsigned)ms;
+			break;
+		case OPT_CONNECT_TIMEOUT:
+			if (parse_ms("--connect-timeout", optarg, 1,
+			    &o->connect_timeout_ms, err, errlen) == -1)
+				return -1;
+			connect_set = true;
+			break;
+		case OPT_IDLE_TIMEOUT:
+			if (parse_ms("--idle-timeout", optarg, 1,
+			    &o->idle_timeout_ms, err, errlen) == -1)
+				return -1;
+			idle_set = true;
+			break;
+		case OPT_RESOLVE_TIMEOUT:
+			if (parse_ms("--resolve-timeout", optarg, 1, &ms, err,
+			    errlen) == -1)
+				return -1;
+			o->resolve_timeout_ms = (unsigned)ms;
+			break;
+		case OPT_FIRST_FAMILY_COUNT:
+			if (parse_count(optarg, 1, 64, &o->first_family_count)
+			    == -1)
+				return fail(err, errlen, "--first-family-count:"
+				    " '%s': not a number from 1 to 64", optarg);
+			break;
+		case OPT_RESOLVE_RETRIES:
+			if (parse_count(optarg, 0, 10, &o->resolve_retries) ==
+			    -1)
+				return fail(err, errlen, "--resolve-retries: "
+				    "'%s': not a number from 0 to 10", optarg);
+			break;
+		case OPT_PREFER:
+			if (strcmp(optarg, "4") == 0)
+				o->prefer = AF_INET;
+			else if (strcmp(optarg, "6") == 0)
+				o->prefer = AF_INET6;
+			else
+				return fail(err, errlen, "--prefer: '%s': "
+				    "neither 4 nor 6", optarg);
+			break;
+		case OPT_DNS_SERVER:
+			o->dns_server = optarg;
+			break;
+		case OPT_NO_SHUTDOWN:
+			o->no_shutdown = true;
+			break;
+		case OPT_SEND_ONLY:
+			o->send_only = true;
+			break;
+		case OPT_TRACE:
+			o->trace_path = optarg;
+			break;
+		case ':':
+			if (optopt > 0 && optopt < 256)
+				return fail(err, errlen, "option -%c needs a "
+				    "value", optopt);
+			return fail(err, errlen, "option %s needs a value",
+			    argv[optind - 1]);
+		default:
+			if (optopt != 0)
+				return fail(err, errlen, "unknown option -%c",
+				    optopt);
+			return fail(err, errlen, "unknown option %s",
+			    argv[optind - 1]);
+		}
+	}
+
+	/* -w is nc's: the dial's deadline and the idle timeout. */
+	if (wait_ms != OPT_NONE) {
+		if (!connect_set)
+			o->connect_timeout_ms = wait_ms;
+		if (!idle_set)
+			o->idle_timeout_ms = wait_ms;
+	}
+	if (source != NULL) {
+		o->source_len = parse_literal(source, o->source_port,
+		    &o->source);
+		if (o->source_len == 0)
+			return fail(err, errlen, "-s: '%s': not an IP address",
+			    source);
+		o->has_source = true;
+	}
+	return check(o, argc - optind, argv + optind, err, errlen);
+}
+
+void
+options_free(struct options *o)
+{
+	free(o->ports);
+	o->ports = NULL;
+}
