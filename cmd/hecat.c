@@ -18,6 +18,8 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "connect.h"
 #include "hecat.h"
 #include "options.h"
@@ -40,6 +42,27 @@ signals_setup(sigset_t *set)
 	if (sigprocmask(SIG_BLOCK, set, NULL) == -1)
 		return -1;
 	return signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/*
+ * libevent's own messages: errors always, the rest at -vvv; its fatal
+ * errors (it cannot go on, e.g. no descriptor for its signal pipe) exit
+ * as an OS error instead of libevent's default exit(1).
+ */
+static int event_verbosity;
+
+static void
+libevent_log_cb(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_ERR || event_verbosity >= 3)
+		fprintf(stderr, "hecat: libevent: %s\n", msg);
+}
+
+static void
+libevent_fatal_cb(int err)
+{
+	(void)err;		/* libevent logged the reason already */
+	_exit(EX_OSERR);
 }
 
 static void
@@ -78,6 +101,9 @@ main(int argc, char *argv[])
 		    hecat_version());
 		return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
 	}
+	event_verbosity = opts.verbose;
+	event_set_log_callback(libevent_log_cb);
+	event_set_fatal_callback(libevent_fatal_cb);
 	if (opts.fdpass && !is_unix_socket(STDOUT_FILENO)) {
 		fprintf(stderr, "hecat: -F: stdout is not a unix-domain socket "
 		    "(use it as an ssh ProxyCommand with ProxyUseFdpass yes)\n");

@@ -626,8 +626,11 @@ v_failed(const struct out *o, const struct hecat_trace *t)
 	if (o->verbose < 1 || o->verbose >= 2)
 		return;		/* -vv says it in the timeline */
 	sa_text(t->addr, t->addrlen, h, sizeof(h), &port);
-	fprintf(stderr, "hecat: connect to %s (%s) port %u (tcp) failed: %s\n",
-	    t->host, h, port, t->error == ETIMEDOUT ? "Operation timed out" :
+	fprintf(stderr, "hecat: connect to %s", t->host);
+	if (!o->opts->host_numeric)
+		fprintf(stderr, " (%s)", h);
+	fprintf(stderr, " port %u (tcp) failed: %s\n", port,
+	    t->error == ETIMEDOUT ? "Operation timed out" :
 	    strerror(t->error));
 }
 

@@ -791,8 +791,10 @@ build_message(struct hecat_dial *d, int status,
 		return;
 	default:
 		sb_ports(&sb, d);
-		sb_printf(&sb, ": %s failed", tried == 1 ? "the address" :
-		    "all addresses");
+		if (tried == 1)
+			sb_printf(&sb, ": connect failed");
+		else
+			sb_printf(&sb, ": all %zu addresses failed", tried);
 		break;
 	}
 	for (i = 0, tried = 0; i < nf; i++) {

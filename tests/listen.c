@@ -1,16 +1,21 @@
 /*
  * listen.c - hecat-listen, the shell tests' TCP server.
  *
- *	hecat-listen [-a ADDR]... [-p PORT] [-m greet|echo] [-t SECONDS]
+ *	hecat-listen [-a ADDR]... [-p PORT] [-m MODE] [-f FILE] [-t SECONDS]
  *
  * Listens on every ADDR (default 127.0.0.1, and ::1 where it exists) on
  * one port (default: one the kernel picks), prints "port N" on stdout when
  * ready, and serves until SIGTERM or for SECONDS (default 60) at most, so
- * a forgotten server cannot outlive its test for long.
+ * a forgotten server cannot outlive its test for long.  MODE is what each
+ * connection gets:
  *
- *	greet	write "hello from ADDR\n" (the address the client reached)
- *		and close
- *	echo	send back what arrives, until the client's EOF
+ *	greet	 "hello from ADDR\n" (the address the client reached), close
+ *	echo	 everything back, until the client's EOF
+ *	eofreply read until the client's EOF, then "got N bytes\n", close
+ *	close	 "bye\n" and close at once, without reading
+ *	save	 append everything received to FILE, close at EOF
+ *	send	 the contents of FILE, then close
+ *	hold	 accept and hold the connection open, never reading
  */
 #include "config.h"
 
@@ -19,6 +24,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -30,6 +36,16 @@
 #include <unistd.h>
 
 #define MAXFD	64
+
+enum mode {
+	M_GREET,
+	M_ECHO,
+	M_EOFREPLY,
+	M_CLOSE,
+	M_SAVE,
+	M_SEND,
+	M_HOLD
+};
 
 static volatile sig_atomic_t stop;
 
@@ -44,7 +60,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: hecat-listen [-a addr]... [-p port] "
-	    "[-m greet|echo] [-t seconds]\n");
+	    "[-m greet|echo|eofreply|close|save|send|hold] [-f file] "
+	    "[-t seconds]\n");
 	exit(EX_USAGE);
 }
 
@@ -86,6 +103,24 @@ listen_on(const char *addr, uint16_t *port)
 	return fd;
 }
 
+/* Write all of buf; false on error. */
+static bool
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
 static void
 greet(int fd)
 {
@@ -100,35 +135,118 @@ greet(int fd)
 		    (void *)&((struct sockaddr_in *)&ss)->sin_addr, a,
 		    sizeof(a));
 	n = snprintf(line, sizeof(line), "hello from %s\n", a);
-	if (write(fd, line, (size_t)n) != n)
-		perror("hecat-listen: write");
-	close(fd);
+	write_all(fd, line, (size_t)n);
+}
+
+/* Read fd to EOF, into save (or nowhere); returns the byte count. */
+static unsigned long long
+drain(int fd, int save)
+{
+	char buf[65536];
+	unsigned long long total = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		total += (unsigned long long)n;
+		if (save != -1 && !write_all(save, buf, (size_t)n))
+			break;
+	}
+	return total;
+}
+
+static void
+send_file(int fd, const char *path)
+{
+	char buf[65536];
+	ssize_t n;
+	int in;
+
+	if ((in = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		perror(path);
+		return;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (!write_all(fd, buf, (size_t)n))
+			break;
+	close(in);
+}
+
+/*
+ * Serve one connection in a mode that needs no loop of its own; returns
+ * true when the connection is finished (closed).
+ */
+static bool
+serve(int c, enum mode mode, const char *file)
+{
+	char line[64];
+	int n, save;
+
+	switch (mode) {
+	case M_GREET:
+		greet(c);
+		break;
+	case M_EOFREPLY:
+		n = snprintf(line, sizeof(line), "got %llu bytes\n",
+		    drain(c, -1));
+		write_all(c, line, (size_t)n);
+		break;
+	case M_CLOSE:
+		write_all(c, "bye\n", 4);
+		break;
+	case M_SAVE:
+		save = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		    0644);
+		drain(c, save);
+		if (save != -1)
+			close(save);
+		break;
+	case M_SEND:
+		send_file(c, file);
+		break;
+	default:
+		return false;		/* echo, hold: polled */
+	}
+	close(c);
+	return true;
 }
 
 int
 main(int argc, char *argv[])
 {
+	static const char *modes[] = { "greet", "echo", "eofreply", "close",
+	    "save", "send", "hold" };
 	struct pollfd pfd[MAXFD];
-	const char *addrs[8];
+	const char *addrs[8], *file = NULL;
 	int naddrs = 0, nlisten = 0, nfd, i, ch, seconds = 60;
+	enum mode mode = M_GREET;
 	uint16_t port = 0;
-	bool echo = false;
+	size_t k;
 	time_t end;
-	char buf[16384];
+	char buf[65536];
 	ssize_t n;
 
-	while ((ch = getopt(argc, argv, "a:m:p:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:f:m:p:t:")) != -1) {
 		switch (ch) {
 		case 'a':
 			if (naddrs == 8)
 				usage();
 			addrs[naddrs++] = optarg;
 			break;
+		case 'f':
+			file = optarg;
+			break;
 		case 'm':
-			if (strcmp(optarg, "echo") == 0)
-				echo = true;
-			else if (strcmp(optarg, "greet") != 0)
+			for (k = 0; k < sizeof(modes) / sizeof(modes[0]); k++)
+				if (strcmp(optarg, modes[k]) == 0)
+					break;
+			if (k == sizeof(modes) / sizeof(modes[0]))
 				usage();
+			mode = (enum mode)k;
 			break;
 		case 'p':
 			port = (uint16_t)atoi(optarg);
@@ -140,7 +258,8 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (optind != argc || seconds <= 0)
+	if (optind != argc || seconds <= 0 ||
+	    ((mode == M_SAVE || mode == M_SEND) && file == NULL))
 		usage();
 	if (naddrs == 0) {
 		addrs[naddrs++] = "127.0.0.1";
@@ -177,19 +296,19 @@ main(int argc, char *argv[])
 				int c = accept4(pfd[i].fd, NULL, NULL,
 				    SOCK_CLOEXEC);
 
-				if (c == -1)
+				if (c == -1 || serve(c, mode, file))
 					continue;
-				if (!echo)
-					greet(c);
-				else if (nfd < MAXFD) {
-					pfd[nfd].fd = c;
-					pfd[nfd++].events = POLLIN;
-				} else
+				if (nfd == MAXFD) {
 					close(c);
+					continue;
+				}
+				pfd[nfd].fd = c;
+				pfd[nfd++].events = mode == M_ECHO ? POLLIN : 0;
 				continue;
 			}
-			n = read(pfd[i].fd, buf, sizeof(buf));
-			if (n > 0 && write(pfd[i].fd, buf, (size_t)n) == n)
+			if (mode == M_ECHO && (pfd[i].revents & POLLIN) &&
+			    (n = read(pfd[i].fd, buf, sizeof(buf))) > 0 &&
+			    write_all(pfd[i].fd, buf, (size_t)n))
 				continue;
 			close(pfd[i].fd);
 			pfd[i--] = pfd[--nfd];
