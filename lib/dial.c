@@ -766,6 +766,7 @@ build_message(struct hecat_dial *d, int status,
 	for (i = 0; i < nf; i++)
 		tried += f[i].attempts > 0;
 	sb_printf(&sb, "%s", d->given);
+	sb_ports(&sb, d);
 	switch (status) {
 	case HECAT_E_NOHOST:
 	case HECAT_E_DNS:
@@ -779,7 +780,6 @@ build_message(struct hecat_dial *d, int status,
 		    "IPv4" : d->opts.family == AF_INET6 ? "IPv6" : "usable");
 		return;
 	case HECAT_E_TIMEOUT:
-		sb_ports(&sb, d);
 		sb_printf(&sb, ": timed out after %u ms", d->opts.timeout_ms);
 		if (tried == 0 && d->host[0] != '\0')
 			sb_printf(&sb, " (AAAA: %s, A: %s)",
@@ -790,7 +790,6 @@ build_message(struct hecat_dial *d, int status,
 		sb_printf(&sb, ": cancelled");
 		return;
 	default:
-		sb_ports(&sb, d);
 		if (tried == 1)
 			sb_printf(&sb, ": connect failed");
 		else
