@@ -16,6 +16,7 @@
  *	save	 append everything received to FILE, close at EOF
  *	send	 the contents of FILE, then close
  *	hold	 accept and hold the connection open, never reading
+ *	reset	 accept and reset the connection (RST)
  */
 #include "config.h"
 
@@ -44,7 +45,8 @@ enum mode {
 	M_CLOSE,
 	M_SAVE,
 	M_SEND,
-	M_HOLD
+	M_HOLD,
+	M_RESET
 };
 
 static volatile sig_atomic_t stop;
@@ -60,7 +62,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: hecat-listen [-a addr]... [-p port] "
-	    "[-m greet|echo|eofreply|close|save|send|hold] [-f file] "
+	    "[-m greet|echo|eofreply|close|save|send|hold|reset] [-f file] "
 	    "[-t seconds]\n");
 	exit(EX_USAGE);
 }
@@ -208,6 +210,13 @@ serve(int c, enum mode mode, const char *file)
 	case M_SEND:
 		send_file(c, file);
 		break;
+	case M_RESET: {
+		/* A zero linger time: close sends RST, not FIN. */
+		struct linger lg = { 1, 0 };
+
+		setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		break;
+	}
 	default:
 		return false;		/* echo, hold: polled */
 	}
@@ -219,7 +228,7 @@ int
 main(int argc, char *argv[])
 {
 	static const char *modes[] = { "greet", "echo", "eofreply", "close",
-	    "save", "send", "hold" };
+	    "save", "send", "hold", "reset" };
 	struct pollfd pfd[MAXFD];
 	const char *addrs[8], *file = NULL;
 	int naddrs = 0, nlisten = 0, nfd, i, ch, seconds = 60;

@@ -1,0 +1,128 @@
+#!/bin/bash
+# hecat's relay, end to end: stdin and stdout against real servers on
+# loopback, the EOF rules, 64 MiB of random data both ways through both
+# copy paths (splice between pipes, read/write with files), -q, -w, -d,
+# --send-only, EPIPE, a reset, a signal, and -F with a real socketpair.
+. "${srcdir:-.}/tests/cli_lib.sh"
+
+start_dns
+start_server ECHO tests/hecat-listen -m echo -t 300
+start_server EOFREPLY tests/hecat-listen -m eofreply -t 300
+start_server CLOSE tests/hecat-listen -m close -t 300
+start_server HOLD tests/hecat-listen -m hold -t 300
+start_server GREET tests/hecat-listen -m greet -t 300
+
+# A stdin that stays open: a FIFO we hold, fed by nothing.
+mkfifo "$tmp/stdin"
+exec 8<> "$tmp/stdin"
+
+# Small round trip.
+printf 'hello\n' > "$tmp/hello"
+IN="$tmp/hello" hc "$DNS" dual.test "$ECHO"
+check "echo: the line comes back, exit 0" eval 'rc_is 0 && out_is hello && [ ! -s "$tmp/err" ]'
+
+# The server replies only after it sees EOF: the half-close.
+printf 'abc' > "$tmp/abc"
+IN="$tmp/abc" hc "$DNS" dual.test "$EOFREPLY"
+check "half-close: the reply after EOF arrives" eval 'rc_is 0 && out_is "got 3 bytes"'
+check "half-close: within 1 s" faster_than 1000
+IN="$tmp/abc" hc -N "$DNS" dual.test "$EOFREPLY"
+check "-N: the same (half-close is the default)" eval 'rc_is 0 && out_is "got 3 bytes"'
+IN="$tmp/abc" hc --no-shutdown -q 0.3 "$DNS" dual.test "$EOFREPLY"
+check "--no-shutdown: the server never sees EOF; -q ends it" eval \
+    'rc_is 0 && out_empty && slower_than 290 && faster_than 3000'
+
+# The server closes first while stdin stays open: exit promptly.
+IN="$tmp/stdin" hc "$DNS" dual.test "$CLOSE"
+check "peer closes first: exit 0 with its data" eval 'rc_is 0 && out_is bye'
+check "peer closes first: within 1 s, stdin still open" faster_than 1000
+
+# -q after stdin EOF, and -w idle.
+IN=/dev/null hc -q 0 "$DNS" dual.test "$HOLD"
+check "-q 0: exit at stdin EOF" eval 'rc_is 0 && faster_than 1000'
+IN=/dev/null hc -q 0.4 "$DNS" dual.test "$HOLD"
+check "-q 0.4: exit 0.4 s after stdin EOF" eval 'rc_is 0 && slower_than 390 && faster_than 3000'
+IN="$tmp/stdin" hc -w 0.4 "$DNS" dual.test "$HOLD"
+check "-w 0.4: idle timeout, exit 0" eval 'rc_is 0 && slower_than 390 && faster_than 3000'
+IN="$tmp/stdin" hc --idle-timeout 300ms "$DNS" dual.test "$HOLD"
+check "--idle-timeout" eval 'rc_is 0 && slower_than 290 && faster_than 3000'
+
+# -d never reads stdin; --send-only discards the peer's data.
+IN="$tmp/hello" hc -d "$DNS" dual.test "$GREET"
+check "-d: the greeting, stdin unread" eval 'rc_is 0 && grep -q "^hello from" "$tmp/out"'
+IN="$tmp/hello" hc --send-only "$DNS" dual.test "$ECHO"
+check "--send-only: nothing on stdout, exit 0" eval 'rc_is 0 && out_empty'
+
+# 64 MiB of random data, up and down at once, through the echo server.
+head -c 64M /dev/urandom > "$tmp/blob"
+want=$(sha256sum < "$tmp/blob" | cut -d' ' -f1)
+t0=${EPOCHREALTIME/./}
+timeout 60 "$HECAT" "$DNS" dual.test "$ECHO" < "$tmp/blob" > "$tmp/blob.out" 2> "$tmp/err"
+rc=$?
+t1=${EPOCHREALTIME/./}
+check "64 MiB both ways, files (read/write): sha256 equal" eval \
+    '[ $rc -eq 0 ] && [ "$(sha256sum < "$tmp/blob.out" | cut -d" " -f1)" = "$want" ]'
+echo "  files: $(( 64 * 1000000 / ((t1 - t0) + 1) )) MiB/s"
+t0=${EPOCHREALTIME/./}
+cat "$tmp/blob" | timeout 60 "$HECAT" -vv "$DNS" dual.test "$ECHO" 2> "$tmp/err" | cat > "$tmp/blob.out"
+st=("${PIPESTATUS[@]}")
+t1=${EPOCHREALTIME/./}
+rc=${st[1]}
+check "64 MiB both ways, pipes (splice): sha256 equal" eval \
+    '[ $rc -eq 0 ] && [ "$(sha256sum < "$tmp/blob.out" | cut -d" " -f1)" = "$want" ]'
+check "pipes use splice both ways" err_has "relay up=splice down=splice"
+echo "  pipes: $(( 64 * 1000000 / ((t1 - t0) + 1) )) MiB/s"
+
+# One way each: the server saves what comes up, sends what goes down.
+start_server SAVE tests/hecat-listen -m save -f "$tmp/saved" -t 300
+IN="$tmp/blob" hc "$DNS" dual.test "$SAVE"
+stop_server "$SERVER_PID"
+check "64 MiB up: sha256 equal" eval \
+    'rc_is 0 && [ "$(sha256sum < "$tmp/saved" | cut -d" " -f1)" = "$want" ]'
+start_server SEND tests/hecat-listen -m send -f "$tmp/blob" -t 300
+IN="$tmp/stdin" timeout 60 "$HECAT" "$DNS" dual.test "$SEND" 2> "$tmp/err" | cat > "$tmp/down"
+rc=${PIPESTATUS[0]}
+check "64 MiB down (stdin left open): sha256 equal, exit 0" eval \
+    '[ $rc -eq 0 ] && [ "$(sha256sum < "$tmp/down" | cut -d" " -f1)" = "$want" ]'
+
+# The consumer of stdout leaves: EPIPE ends the relay cleanly.
+IN="$tmp/stdin" timeout 30 "$HECAT" "$DNS" dual.test "$SEND" 2> "$tmp/err" | head -c 1000 > /dev/null
+rc=${PIPESTATUS[0]}
+check "stdout closed early: exit 0, no SIGPIPE death" eval 'rc_is 0'
+
+# A reset mid-relay: exit 74.
+start_server RESET tests/hecat-listen -m reset -t 300
+IN="$tmp/stdin" hc "$DNS" dual.test "$RESET"
+check "peer reset: exit 74 with the reason" eval 'rc_is 74 && err_has "socket: Connection reset by peer"'
+
+# A signal ends it at once; the status says which.
+mkfifo "$tmp/trace"
+exec 6<> "$tmp/trace"
+timeout 30 "$HECAT" --trace "$tmp/trace" "$DNS" dual.test "$HOLD" \
+    < "$tmp/stdin" > /dev/null 2> "$tmp/err" &
+hpid=$!
+pids+=("$hpid")
+# Wait for the trace to say the relay runs (5 s at most per line).
+: > "$tmp/sig.jsonl"
+while read -t 5 -r line <&6; do
+	printf '%s\n' "$line" >> "$tmp/sig.jsonl"
+	case $line in *'"what":"start"'*) break ;; esac
+done
+kill -TERM "$hpid"
+wait "$hpid"
+rc=$?
+while read -t 1 -r line <&6; do
+	printf '%s\n' "$line" >> "$tmp/sig.jsonl"
+done
+exec 6<&-
+check "SIGTERM: killed by it (143)" rc_is 143
+check "SIGTERM: the trace ends with its summary" jqok -s \
+    '.[-1].ev == "summary" and .[-1].exit == 143 and .[-1].outcome == "signal"' "$tmp/sig.jsonl"
+
+# -F: the socket goes to ssh (here, hecat-fdrecv) over a socketpair.
+timeout 30 tests/hecat-fdrecv -s abc "$HECAT" -F "$DNS" dual.test "$EOFREPLY" \
+    > "$tmp/out" 2> "$tmp/err"
+rc=$?
+check "-F: the received socket works, hecat exits 0" eval 'rc_is 0 && out_is "got 3 bytes"'
+
+finish
