@@ -149,7 +149,7 @@ connect_run(const struct options *o, struct out *out, int sigfd,
 	hecat_config_init(&cfg);
 	cfg.nameservers = o->dns_server;
 	if ((h = hecat_new(st.base, &cfg)) == NULL) {
-		if (errno == EINVAL) {
+		if (errno == EINVAL && o->dns_server != NULL) {
 			out_error(out, "--dns-server '%s': not ADDRESS[:PORT]",
 			    o->dns_server != NULL ? o->dns_server : "");
 			st.status = EX_USAGE;

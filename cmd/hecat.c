@@ -115,6 +115,9 @@ main(int argc, char *argv[])
 		options_free(&opts);
 		return EX_USAGE;
 	}
+	if (opts.attempt_delay_clamped && opts.verbose > 0)
+		out_error(out, "--attempt-delay clamped to %ums (RFC 8305: "
+		    "10ms to 2s)", opts.attempt_delay_ms);
 	/* EPIPE is handled where it happens; SIGPIPE would kill us. */
 	signal(SIGPIPE, SIG_IGN);
 	if ((sigfd = signals_setup(&sigs)) == -1) {

@@ -76,8 +76,9 @@ static const char usage_text[] =
 "usage: hecat [-46dFhNnvz] [-p source_port] [-q seconds] [-s source]\n"
 "             [-w timeout] [long options] host port [port ...]\n"
 "\n"
-"Dial host on the first port that answers, racing its IPv6 and IPv4\n"
-"addresses (RFC 8305 Happy Eyeballs), then relay stdin and stdout.\n"
+"Connect to host, racing its IPv6 and IPv4 addresses (RFC 8305 Happy\n"
+"Eyeballs; with several ports, every port of an address before the next\n"
+"address), then relay stdin and stdout over the first connection made.\n"
 "\n"
 "  -4, -6              use IPv4 or IPv6 only\n"
 "  -d, --recv-only     do not read stdin\n"
@@ -86,7 +87,7 @@ static const char usage_text[] =
 "  -h, --help          print this help and exit\n"
 "  -N                  accepted for nc; half-closing is the default\n"
 "  -n                  numeric host and ports only: no DNS, no services\n"
-"  -p port             bind the local port\n"
+"  -p source_port      bind the local port\n"
 "  -q seconds          exit this long after stdin EOF (default: wait for\n"
 "                      the peer's EOF)\n"
 "  -s source           bind the local address (and dial its family only)\n"
@@ -142,12 +143,7 @@ parse_duration(const char *s, bool negative_ok, long *ms)
 
 	if (negative_ok && *p == '-') {
 		/* Any negative number means "never" (nc's -q -1). */
-		p++;
-		if (*p < '0' || *p > '9')
-			return -1;
-		while ((*p >= '0' && *p <= '9') || *p == '.')
-			p++;
-		if (*p != '\0')
+		if (parse_duration(p + 1, false, ms) == -1)
 			return -1;
 		*ms = OPT_NONE;
 		return 0;
@@ -311,8 +307,9 @@ check(struct options *o, int argc, char *argv[], char *err, size_t errlen)
 	if (o->host_numeric && o->family != AF_UNSPEC &&
 	    ss.ss_family != o->family)
 		return fail(err, errlen, "host '%s': not an IPv%d address "
-		    "(-%d)", o->host, o->family == AF_INET ? 4 : 6,
-		    o->family == AF_INET ? 4 : 6);
+		    "(%s)", o->host, o->family == AF_INET ? 4 : 6,
+		    o->has_source ? "the family of -s" : o->family == AF_INET ?
+		    "-4" : "-6");
 	if (argc - 1 > MAX_PORTS)
 		return fail(err, errlen, "%d ports: at most %d", argc - 1,
 		    MAX_PORTS);
@@ -328,16 +325,10 @@ check(struct options *o, int argc, char *argv[], char *err, size_t errlen)
 	if (o->no_stdin && o->send_only)
 		return fail(err, errlen, "-d (--recv-only) and --send-only "
 		    "exclude each other");
-	if (o->has_source) {
-		if (o->family != AF_UNSPEC && o->source.ss_family != o->family)
-			return fail(err, errlen, "-s: the source is not an "
-			    "IPv%d address (-%d)", o->family == AF_INET ?
-			    4 : 6, o->family == AF_INET ? 4 : 6);
-		if (o->prefer != AF_UNSPEC &&
-		    o->source.ss_family != o->prefer)
-			return fail(err, errlen, "--prefer contradicts the "
-			    "family of -s");
-	}
+	if (o->has_source && o->prefer != AF_UNSPEC &&
+	    o->source.ss_family != o->prefer)
+		return fail(err, errlen, "--prefer contradicts the family of "
+		    "-s");
 	if (o->family != AF_UNSPEC && o->prefer != AF_UNSPEC &&
 	    o->family != o->prefer)
 		return fail(err, errlen, "--prefer %d contradicts -%d",
@@ -434,7 +425,12 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 			if (parse_ms("--attempt-delay", optarg, 0, &ms, err,
 			    errlen) == -1)
 				return -1;
-			o->attempt_delay_ms = (unsigned)ms;
+			/* RFC 8305 section 8: never below 10 ms; at most 2 s.
+			   Clamped here so the trace shows the value used. */
+			if (ms < 10 || ms > 2000)
+				o->attempt_delay_clamped = true;
+			o->attempt_delay_ms = ms < 10 ? 10 : ms > 2000 ? 2000 :
+			    (unsigned)ms;
 			break;
 		case OPT_ATTEMPT_TIMEOUT:
 			if (parse_ms("--attempt-timeout", optarg, 1, &ms, err,
@@ -522,10 +518,15 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 			return fail(err, errlen, "-s: '%s': not an IP address",
 			    source);
 		o->has_source = true;
+		if (o->family != AF_UNSPEC && o->source.ss_family != o->family)
+			return fail(err, errlen, "-s: the source is not an "
+			    "IPv%d address (-%d)", o->family == AF_INET ?
+			    4 : 6, o->family == AF_INET ? 4 : 6);
+		/* A source address decides the family, as libhecat does. */
+		o->family = o->source.ss_family;
 	}
 	return check(o, argc - optind, argv + optind, err, errlen);
 }
-
 void
 options_free(struct options *o)
 {

@@ -24,7 +24,8 @@ struct options {
 	int		 prefer;		/* --prefer */
 	bool		 numeric;		/* -n */
 	unsigned	 resolution_delay_ms;
-	unsigned	 attempt_delay_ms;
+	unsigned	 attempt_delay_ms;	/* clamped to [10, 2000] */
+	bool		 attempt_delay_clamped;
 	unsigned	 attempt_timeout_ms;	/* 0: none */
 	unsigned	 resolve_timeout_ms;	/* 0: none */
 	unsigned	 resolve_retries;

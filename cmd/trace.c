@@ -112,6 +112,23 @@ famname(int family)
 	    "any";
 }
 
+/* The families dialed, first first: inet6,inet or "inet6","inet". */
+static const char *
+families(const struct options *op, const char *q, const char *sep)
+{
+	static char buf[64];
+	int first = op->family != AF_UNSPEC ? op->family :
+	    op->prefer == AF_INET ? AF_INET : AF_INET6;
+
+	if (op->family != AF_UNSPEC)
+		snprintf(buf, sizeof(buf), "%s%s%s", q, famname(first), q);
+	else
+		snprintf(buf, sizeof(buf), "%s%s%s%s%s%s%s", q,
+		    famname(first), q, sep, q, famname(first == AF_INET ?
+		    AF_INET6 : AF_INET), q);
+	return buf;
+}
+
 static const char *
 errname(int err)
 {
@@ -321,10 +338,8 @@ json_start(struct out *o, int argc, char *argv[])
 	    op->ports[0] : 0);
 	for (i = 0; i < op->nports; i++)
 		fprintf(f, "%s%u", i ? "," : "", op->ports[i]);
-	fprintf(f, "],\"proto\":\"tcp\",\"families\":%s",
-	    op->family == AF_INET ? "[\"inet\"]" : op->family == AF_INET6 ?
-	    "[\"inet6\"]" : op->prefer == AF_INET ? "[\"inet\",\"inet6\"]" :
-	    "[\"inet6\",\"inet\"]");
+	fprintf(f, "],\"proto\":\"tcp\",\"families\":[%s]",
+	    families(op, "\"", ","));
 	fprintf(f, ",\"params\":{\"attempt_delay_ms\":%u,"
 	    "\"resolution_delay_ms\":%u,\"attempt_timeout_ms\":%u,"
 	    "\"connect_timeout_ms\":", op->attempt_delay_ms,
@@ -407,8 +422,7 @@ dial_vv(struct out *o, const struct hecat_trace *t)
 	case HECAT_TRACE_START:
 		vv(o, t->t_ns, "dial host=%s port%s=%s families=%s", t->host,
 		    o->opts->nports > 1 ? "s" : "", port_list(o->opts, ports,
-		    sizeof(ports)), o->opts->family == AF_UNSPEC ?
-		    "inet6,inet" : famname(o->opts->family));
+		    sizeof(ports)), families(o->opts, "", ","));
 		break;
 	case HECAT_TRACE_QUERY:
 		vv(o, t->t_ns, "query family=%s name=%s try=%u",
@@ -547,16 +561,20 @@ dial_json(struct out *o, const struct hecat_trace *t)
 	case HECAT_TRACE_ORDER:
 		if ((f = jbegin(o, "candidates", t->t_ns)) == NULL)
 			return;
+		/* Address by address, every port of each in turn. */
 		fputs(",\"order\":[", f);
 		for (i = 0; i < t->naddrs; i++) {
 			const struct sockaddr *sa =
 			    (const struct sockaddr *)&t->addrs[i];
+			size_t k;
 
 			sa_text(sa, sa_len(sa), h, sizeof(h), &port);
-			fprintf(f, "%s{\"addr\":", i ? "," : "");
-			jstr(f, h);
-			fprintf(f, ",\"port\":%u,\"family\":\"%s\"}",
-			    o->opts->ports[0], famname(sa->sa_family));
+			for (k = 0; k < o->opts->nports; k++) {
+				fprintf(f, "%s{\"addr\":", i || k ? "," : "");
+				jstr(f, h);
+				fprintf(f, ",\"port\":%u,\"family\":\"%s\"}",
+				    o->opts->ports[k], famname(sa->sa_family));
+			}
 		}
 		fputc(']', f);
 		break;

@@ -38,6 +38,7 @@
 #include "internal.h"
 
 #define MSGLEN		4096
+#define MAXFAILLOG	64	/* failed attempts a message names */
 
 struct hecat {
 	struct event_base		*base;
@@ -106,6 +107,12 @@ struct hecat_dial {
 	struct dquery		 q[2];		/* [0] AAAA, [1] A */
 	struct inbox_item	*inbox;		/* ring of [icap] */
 	size_t			 ihead, ilen, icap;
+	struct failed_attempt {
+		struct hecat__ip	ip;
+		uint16_t		port;
+		int			err;
+	}			 failed[MAXFAILLOG];	/* for the message */
+	size_t			 nfailed;	/* all, even beyond the log */
 };
 
 uint64_t
@@ -606,6 +613,20 @@ attempt_start(struct hecat_dial *d, const struct hecat__action *a)
 		push_result(d, at->id, ENOMEM);
 }
 
+/* Note a failed attempt for the message (each one, in order). */
+static void
+log_failure(struct hecat_dial *d, const struct attempt *at, int err)
+{
+	if (d->nfailed < MAXFAILLOG) {
+		struct failed_attempt *fa = &d->failed[d->nfailed];
+
+		hecat__ip_from_sa(&fa->ip, (const struct sockaddr *)&at->sa);
+		fa->port = hecat__sa_port((const struct sockaddr *)&at->sa);
+		fa->err = err;
+	}
+	d->nfailed++;
+}
+
 static void
 attempt_cancel(struct hecat_dial *d, const struct hecat__action *a)
 {
@@ -617,10 +638,12 @@ attempt_cancel(struct hecat_dial *d, const struct hecat__action *a)
 	case HECAT__CANCEL_TIMEOUT:
 		trace_attempt(d, HECAT_TRACE_ATTEMPT_FAILED, at, "timeout",
 		    ETIMEDOUT);
+		log_failure(d, at, ETIMEDOUT);
 		break;
 	case HECAT__CANCEL_DEADLINE:
 		trace_attempt(d, HECAT_TRACE_ATTEMPT_FAILED, at, "deadline",
 		    ETIMEDOUT);
+		log_failure(d, at, ETIMEDOUT);
 		break;
 	case HECAT__CANCEL_LOST:
 		trace_attempt(d, HECAT_TRACE_ATTEMPT_CANCELLED, at, "lost", 0);
@@ -643,6 +666,7 @@ process_result(struct hecat_dial *d, const struct inbox_item *it)
 	if (it->err != 0) {
 		trace_attempt(d, HECAT_TRACE_ATTEMPT_FAILED, at, "error",
 		    it->err);
+		log_failure(d, at, it->err);
 		attempt_close(at);
 		hecat__engine_on_attempt(d->e, hecat__now(), it->id, it->err);
 		return;
@@ -755,7 +779,6 @@ build_message(struct hecat_dial *d, int status,
 {
 	struct strbuf sb = { buf, len, 0 };
 	char a[HECAT__IP_FMTLEN + 8];
-	struct hecat__ip ip;
 	size_t i, tried = 0;
 
 	buf[0] = '\0';
@@ -790,23 +813,26 @@ build_message(struct hecat_dial *d, int status,
 		sb_printf(&sb, ": cancelled");
 		return;
 	default:
-		if (tried == 1)
+		if (d->nfailed == 1)
 			sb_printf(&sb, ": connect failed");
 		else
-			sb_printf(&sb, ": all %zu addresses failed", tried);
+			sb_printf(&sb, ": all %zu attempts failed",
+			    d->nfailed);
 		break;
 	}
-	for (i = 0, tried = 0; i < nf; i++) {
-		if (f[i].attempts == 0)
-			continue;
-		hecat__ip_from_sa(&ip, (const struct sockaddr *)&f[i].addr);
-		hecat__ip_fmt_port(&ip,
-		    hecat__sa_port((const struct sockaddr *)&f[i].addr), a,
-		    sizeof(a));
-		sb_printf(&sb, "%s %s (%s)", tried++ ? "," : ":", a,
-		    f[i].error == ETIMEDOUT ? "timed out" :
-		    strerror(f[i].error));
+	/* Each failed attempt, in order, with its reason. */
+	for (i = 0; i < d->nfailed && i < MAXFAILLOG; i++) {
+		const struct failed_attempt *fa = &d->failed[i];
+
+		hecat__ip_fmt_port(&fa->ip, fa->port, a, sizeof(a));
+		sb_printf(&sb, "%s %s (%s)", i ? "," : ":", a,
+		    fa->err == ETIMEDOUT ? "timed out" : strerror(fa->err));
 	}
+	if (d->nfailed > MAXFAILLOG)
+		sb_printf(&sb, ", and %zu more", d->nfailed - MAXFAILLOG);
+	if (tried < nf && status == HECAT_E_TIMEOUT)
+		sb_printf(&sb, "; %zu address%s not tried", nf - tried,
+		    nf - tried == 1 ? "" : "es");
 	if (sb.off >= len && len > 4)
 		strcpy(buf + len - 4, "...");
 }

@@ -241,6 +241,7 @@ response_status(getdns_callback_type_t cbt, getdns_dict *resp, int family,
 /* ---- queries ------------------------------------------------------------------ */
 
 static bool	query_next(struct gquery *);
+static int	context_up(struct gresolver *);
 
 static void
 query_finish(struct gquery *q, int status,
@@ -358,6 +359,10 @@ gr_start(void *rarg, int family, const char *host, hecat_resolve_cb done,
 	q->arg = done_arg;
 	if (query_hosts(q, host))
 		return &answered_already;
+	if (context_up(r) == -1) {
+		free(q);
+		return NULL;		/* the query counts as failed */
+	}
 	q->ncand = hecat__resolvconf_candidates(&r->rc, host, q->cand,
 	    MAXCAND);
 	if (q->ncand == 0) {
@@ -480,23 +485,36 @@ hecat__getdns_new(struct event_base *base, const struct hecat_config *cfg)
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
 	r->base = base;
+	/* An unreadable resolv.conf means the defaults, as for glibc. */
 	path = cfg->resolv_conf != NULL ? cfg->resolv_conf : "/etc/resolv.conf";
-	if (hecat__resolvconf_load(&r->rc, path) == -1)
-		goto fail;
+	(void)hecat__resolvconf_load(&r->rc, path);
 	if (cfg->nameservers != NULL && parse_nameservers(r, cfg->nameservers) ==
 	    -1)
 		goto fail;
 	path = cfg->hosts != NULL ? cfg->hosts : "/etc/hosts";
 	if (*path != '\0' && (r->hosts_path = strdup(path)) == NULL)
 		goto fail;
+	return r;
+fail:
+	gr_free(r);
+	return NULL;
+}
 
+/*
+ * The getdns context, made at the first query: dials of literals and of
+ * hosts-file names never pay for it.  Returns 0 or -1.
+ */
+static int
+context_up(struct gresolver *r)
+{
+	if (r->ctx != NULL)
+		return 0;
 	/* Not from the OS: we read resolv.conf ourselves (search, ndots). */
 	if (getdns_context_create(&r->ctx, 0) != GETDNS_RETURN_GOOD) {
 		r->ctx = NULL;
-		errno = ENOMEM;
-		goto fail;
+		return -1;
 	}
-	if ((r->loop = hecat__getdns_loop_attach(r->ctx, base)) == NULL ||
+	if ((r->loop = hecat__getdns_loop_attach(r->ctx, r->base)) == NULL ||
 	    getdns_context_set_resolution_type(r->ctx,
 	    GETDNS_RESOLUTION_STUB) != GETDNS_RETURN_GOOD ||
 	    getdns_context_set_append_name(r->ctx, GETDNS_APPEND_NAME_NEVER) !=
@@ -504,11 +522,11 @@ hecat__getdns_new(struct event_base *base, const struct hecat_config *cfg)
 	    getdns_context_set_timeout(r->ctx, (uint64_t)r->rc.timeout * 1000 *
 	    r->rc.attempts) != GETDNS_RETURN_GOOD ||
 	    set_upstreams(r) == -1) {
-		errno = EINVAL;
-		goto fail;
+		getdns_context_destroy(r->ctx);
+		r->ctx = NULL;
+		hecat__getdns_loop_free(r->loop);
+		r->loop = NULL;
+		return -1;
 	}
-	return r;
-fail:
-	gr_free(r);
-	return NULL;
+	return 0;
 }
