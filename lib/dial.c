@@ -379,13 +379,14 @@ query_send(struct hecat_dial *d, int family, unsigned tries)
 	dq->gen++;
 	dq->active = true;
 	dq->handle = NULL;
+	handle = h->res->start(h->res_arg, family, d->host, resolved_cb, dq);
+	/* Traced once sent: the first start may set the resolver up. */
 	dq->sent = hecat__now();
 	memset(&t, 0, sizeof(t));
 	t.kind = HECAT_TRACE_QUERY;
 	t.family = family;
 	t.tries = tries;
 	trace(d, &t);
-	handle = h->res->start(h->res_arg, family, d->host, resolved_cb, dq);
 	if (handle == NULL && dq->active)
 		resolved_cb(HECAT_DNS_ERROR, NULL, 0, dq);
 	else if (dq->active)

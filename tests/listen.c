@@ -17,6 +17,8 @@
  *	send	 the contents of FILE, then close
  *	hold	 accept and hold the connection open, never reading
  *	reset	 accept and reset the connection (RST)
+ *	http	 read a request up to its blank line, answer it with a
+ *		 small HTTP/1.0 page naming the address reached, close
  */
 #include "config.h"
 
@@ -46,7 +48,8 @@ enum mode {
 	M_SAVE,
 	M_SEND,
 	M_HOLD,
-	M_RESET
+	M_RESET,
+	M_HTTP
 };
 
 static volatile sig_atomic_t stop;
@@ -62,7 +65,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: hecat-listen [-a addr]... [-p port] "
-	    "[-m greet|echo|eofreply|close|save|send|hold|reset] [-f file] "
+	    "[-m greet|echo|eofreply|close|save|send|hold|reset|http] "
+	    "[-f file] "
 	    "[-t seconds]\n");
 	exit(EX_USAGE);
 }
@@ -140,6 +144,37 @@ greet(int fd)
 	write_all(fd, line, (size_t)n);
 }
 
+/* A tiny HTTP/1.0 server: the request's head, then one page. */
+static void
+http(int fd)
+{
+	char req[8192], page[256], head[256], a[INET6_ADDRSTRLEN] = "?";
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	size_t got = 0;
+	ssize_t n;
+	int plen, hlen;
+
+	while (got < sizeof(req) - 1 &&
+	    (n = read(fd, req + got, sizeof(req) - 1 - got)) > 0) {
+		got += (size_t)n;
+		req[got] = '\0';
+		if (strstr(req, "\r\n\r\n") != NULL ||
+		    strstr(req, "\n\n") != NULL)
+			break;
+	}
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		inet_ntop(ss.ss_family, ss.ss_family == AF_INET6 ?
+		    (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr :
+		    (void *)&((struct sockaddr_in *)&ss)->sin_addr, a,
+		    sizeof(a));
+	plen = snprintf(page, sizeof(page), "hello from %s\n", a);
+	hlen = snprintf(head, sizeof(head), "HTTP/1.0 200 OK\r\n"
+	    "Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n", plen);
+	write_all(fd, head, (size_t)hlen);
+	write_all(fd, page, (size_t)plen);
+}
+
 /* Read fd to EOF, into save (or nowhere); returns the byte count. */
 static unsigned long long
 drain(int fd, int save)
@@ -210,6 +245,9 @@ serve(int c, enum mode mode, const char *file)
 	case M_SEND:
 		send_file(c, file);
 		break;
+	case M_HTTP:
+		http(c);
+		break;
 	case M_RESET: {
 		/* A zero linger time: close sends RST, not FIN. */
 		struct linger lg = { 1, 0 };
@@ -228,7 +266,7 @@ int
 main(int argc, char *argv[])
 {
 	static const char *modes[] = { "greet", "echo", "eofreply", "close",
-	    "save", "send", "hold", "reset" };
+	    "save", "send", "hold", "reset", "http" };
 	struct pollfd pfd[MAXFD];
 	const char *addrs[8], *file = NULL;
 	int naddrs = 0, nlisten = 0, nfd, i, ch, seconds = 60;
