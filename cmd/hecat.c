@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,7 +85,7 @@ main(int argc, char *argv[])
 	struct out *out = NULL;
 	sigset_t sigs;
 	char err[512];
-	int fd, sigfd, status;
+	int fd, sigfd, status, flags;
 	const char *outcome;
 
 	if (options_parse(&opts, argc, argv, err, sizeof(err)) == -1) {
@@ -146,6 +147,9 @@ main(int argc, char *argv[])
 		goto done;
 	}
 	if (opts.fdpass) {
+		/* A socket as socket(2) makes them: blocking. */
+		if ((flags = fcntl(fd, F_GETFL)) != -1)
+			fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 		if (fd_pass(STDOUT_FILENO, fd) == -1) {
 			out_error(out, "-F: cannot pass the socket: %s",
 			    strerror(errno));

@@ -92,7 +92,7 @@ check "stdout closed early: exit 0, no SIGPIPE death" eval 'rc_is 0'
 
 # A reset mid-relay: exit 74.
 start_server RESET tests/hecat-listen -m reset -t 300
-IN="$tmp/stdin" hc "$DNS" dual.test "$RESET"
+IN="$tmp/hello" hc "$DNS" dual.test "$RESET"
 check "peer reset: exit 74 with the reason" eval 'rc_is 74 && err_has "socket: Connection reset by peer"'
 
 # A signal ends it at once; the status says which.

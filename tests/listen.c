@@ -16,7 +16,7 @@
  *	save	 append everything received to FILE, close at EOF
  *	send	 the contents of FILE, then close
  *	hold	 accept and hold the connection open, never reading
- *	reset	 accept and reset the connection (RST)
+ *	reset	 wait for the client's first bytes, then reset (RST)
  *	http	 read a request up to its blank line, answer it with a
  *		 small HTTP/1.0 page naming the address reached, close
  */
@@ -251,7 +251,10 @@ serve(int c, enum mode mode, const char *file)
 	case M_RESET: {
 		/* A zero linger time: close sends RST, not FIN. */
 		struct linger lg = { 1, 0 };
+		char byte;
 
+		while (read(c, &byte, 1) == -1 && errno == EINTR)
+			;
 		setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		break;
 	}
