@@ -105,10 +105,18 @@ hc "$DNS" 127.0.0.1 "$PORT" -z
 check "options after operands" eval 'rc_is 0 && out_empty'
 hc -z -N "$DNS" 127.0.0.1 "$PORT"
 check "-N is accepted" rc_is 0
-hc -zvv --attempt-delay 30ms --resolution-delay 0 --first-family-count 2 \
-    --attempt-timeout 2s --resolve-timeout 300ms --resolve-retries 1 \
-    "$DNS" v4.test "$CLOSED" "$PORT"
-check "the Happy Eyeballs knobs are taken" eval 'rc_is 0 && err_has "reason=previous_failed"'
+hc -z --trace "$tmp/knobs.jsonl" --attempt-delay 30ms --resolution-delay 0 \
+    --first-family-count 2 --attempt-timeout 2s --resolve-timeout 300ms \
+    --resolve-retries 1 --connect-timeout 5 "$DNS" v4.test "$CLOSED" "$PORT"
+check "the Happy Eyeballs knobs are taken" jqok -s \
+    '.[0].params | .attempt_delay_ms == 30 and .resolution_delay_ms == 0 and .first_family_count == 2 and .attempt_timeout_ms == 2000 and .resolve_timeout_ms == 300 and .resolve_retries == 1 and .connect_timeout_ms == 5000' \
+    "$tmp/knobs.jsonl"
+hc -zvv --resolution-delay 150ms "$DNS" slow6.test "$PORT"
+check "--resolution-delay 150ms: IPv4 after 150 ms" eval \
+    'err_has "resolution-delay wait=150ms" && ms=$(sed -n "s/^hecat: +\([0-9.]*\)ms attempt id=1 .*start.*/\1/p" "$tmp/err"); awk -v m="$ms" "BEGIN { exit !(m >= 149 && m < 1000) }"'
+hc -zv --attempt-delay 5ms "$DNS" v4.test "$PORT"
+check "--attempt-delay 5ms: clamped to 10ms, said at -v" eval \
+    'rc_is 0 && err_has "attempt-delay clamped to 10ms"'
 
 # Exit statuses.
 hc -z "$DNS" nx.test "$PORT"

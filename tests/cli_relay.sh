@@ -50,6 +50,8 @@ check "--idle-timeout" eval 'rc_is 0 && slower_than 290 && faster_than 3000'
 # -d never reads stdin; --send-only discards the peer's data.
 IN="$tmp/hello" hc -d "$DNS" dual.test "$GREET"
 check "-d: the greeting, stdin unread" eval 'rc_is 0 && grep -q "^hello from" "$tmp/out"'
+IN="$tmp/hello" hc --recv-only "$DNS" dual.test "$GREET"
+check "--recv-only is -d" eval 'rc_is 0 && grep -q "^hello from" "$tmp/out"'
 IN="$tmp/hello" hc --send-only "$DNS" dual.test "$ECHO"
 check "--send-only: nothing on stdout, exit 0" eval 'rc_is 0 && out_empty'
 
