@@ -12,7 +12,6 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
-#include <net/if.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -228,47 +227,6 @@ parse_port(const char *s, bool numeric, uint16_t *port, char *err,
 	return 0;
 }
 
-/*
- * An IP literal (optionally bracketed, IPv6 with %zone) into ss with port;
- * returns its length, or 0 if s is not one.
- */
-static socklen_t
-parse_literal(const char *s, uint16_t port, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 2], *zone;
-	size_t len = strlen(s);
-	bool bracketed = false;
-
-	memset(ss, 0, sizeof(*ss));
-	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
-		bracketed = true;
-		s++;
-		len -= 2;
-	}
-	if (len == 0 || len >= sizeof(buf))
-		return 0;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (!bracketed && inet_pton(AF_INET, buf, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		return sizeof(*sin);
-	}
-	if ((zone = strchr(buf, '%')) != NULL)
-		*zone++ = '\0';
-	if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) != 1)
-		return 0;
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	if (zone != NULL &&
-	    (sin6->sin6_scope_id = if_nametoindex(zone)) == 0 &&
-	    (sin6->sin6_scope_id = (uint32_t)strtoul(zone, NULL, 10)) == 0)
-		return 0;
-	return sizeof(*sin6);
-}
-
 static int
 parse_ms(const char *opt, const char *arg, long lo, long *ms, char *err,
     size_t errlen)
@@ -300,7 +258,7 @@ check(struct options *o, int argc, char *argv[], char *err, size_t errlen)
 	if (len > 253)
 		return fail(err, errlen, "host '%.20s...': longer than 253 "
 		    "characters", o->host);
-	o->host_numeric = parse_literal(o->host, 0, &ss) != 0;
+	o->host_numeric = hecat_sockaddr_parse(o->host, 0, &ss) != 0;
 	if (o->numeric && !o->host_numeric)
 		return fail(err, errlen, "host '%s': not a numeric address, "
 		    "and -n forbids DNS", o->host);
@@ -512,7 +470,7 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 			o->idle_timeout_ms = wait_ms;
 	}
 	if (source != NULL) {
-		o->source_len = parse_literal(source, o->source_port,
+		o->source_len = hecat_sockaddr_parse(source, o->source_port,
 		    &o->source);
 		if (o->source_len == 0)
 			return fail(err, errlen, "-s: '%s': not an IP address",

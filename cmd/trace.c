@@ -410,12 +410,30 @@ port_list(const struct options *op, char *buf, size_t len)
 	return buf;
 }
 
+/* "2001:db8::1,192.0.2.1": addresses only, comma-separated. */
+static const char *
+addr_list(const struct sockaddr_storage *ss, size_t n, char *buf,
+    size_t len)
+{
+	char h[NI_MAXHOST];
+	unsigned port;
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off < len; i++) {
+		sa_text((const struct sockaddr *)&ss[i],
+		    sa_len((const struct sockaddr *)&ss[i]), h, sizeof(h),
+		    &port);
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    i ? "," : "", h);
+	}
+	return buf;
+}
+
 static void
 dial_vv(struct out *o, const struct hecat_trace *t)
 {
-	char ep[ADDRLEN], list[1024], ports[256], h[NI_MAXHOST];
-	unsigned port;
-	size_t i, off;
+	char ep[ADDRLEN], list[1024], ports[256];
 	double el = (double)t->elapsed_ns / 1e6;
 
 	switch (t->kind) {
@@ -429,17 +447,10 @@ dial_vv(struct out *o, const struct hecat_trace *t)
 		    famname(t->family), t->host, t->tries);
 		break;
 	case HECAT_TRACE_ANSWER:
-		list[0] = '\0';
-		for (i = 0, off = 0; i < t->naddrs && off < sizeof(list); i++) {
-			sa_text((const struct sockaddr *)&t->addrs[i],
-			    sa_len((const struct sockaddr *)&t->addrs[i]), h,
-			    sizeof(h), &port);
-			off += (size_t)snprintf(list + off, sizeof(list) - off,
-			    "%s%s", i ? "," : "", h);
-		}
 		if (t->status == HECAT_DNS_OK)
 			vv(o, t->t_ns, "answer family=%s count=%zu addrs=%s "
-			    "time=%.1fms", famname(t->family), t->naddrs, list,
+			    "time=%.1fms", famname(t->family), t->naddrs,
+			    addr_list(t->addrs, t->naddrs, list, sizeof(list)),
 			    el);
 		else
 			vv(o, t->t_ns, "answer family=%s status=%s time=%.1fms",
@@ -455,15 +466,8 @@ dial_vv(struct out *o, const struct hecat_trace *t)
 		    famname(t->family), t->family == AF_INET6 ? "A" : "AAAA");
 		break;
 	case HECAT_TRACE_ORDER:
-		list[0] = '\0';
-		for (i = 0, off = 0; i < t->naddrs && off < sizeof(list); i++) {
-			sa_text((const struct sockaddr *)&t->addrs[i],
-			    sa_len((const struct sockaddr *)&t->addrs[i]), h,
-			    sizeof(h), &port);
-			off += (size_t)snprintf(list + off, sizeof(list) - off,
-			    "%s%s", i ? "," : "", h);
-		}
-		vv(o, t->t_ns, "candidates order=%s port%s=%s", list,
+		vv(o, t->t_ns, "candidates order=%s port%s=%s",
+		    addr_list(t->addrs, t->naddrs, list, sizeof(list)),
 		    o->opts->nports > 1 ? "s" : "", port_list(o->opts, ports,
 		    sizeof(ports)));
 		break;

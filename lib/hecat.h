@@ -326,6 +326,15 @@ int		 hecat_dial_sync(const char *host, const uint16_t *ports,
 		    const struct hecat_opts *opts, char *errbuf,
 		    size_t errlen);
 
+/*
+ * Parse an IP literal as hecat_connect() takes it: IPv4, or IPv6 bracketed
+ * or not, with an optional %zone (interface name or number).  Fills ss
+ * with it and port (host order).  Returns the sockaddr's length, or 0
+ * with errno EINVAL (not a literal) or ENODEV (no such zone).
+ */
+socklen_t	 hecat_sockaddr_parse(const char *text, uint16_t port,
+		    struct sockaddr_storage *ss);
+
 /* ---- strings ---------------------------------------------------------------- */
 
 /* The library's version, e.g. "0.1.0". */

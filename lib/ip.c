@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hecat.h"
 #include "ip.h"
 
 /*
@@ -153,4 +154,16 @@ hecat__sa_port(const struct sockaddr *sa)
 	if (sa->sa_family == AF_INET)
 		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
 	return 0;
+}
+
+socklen_t
+hecat_sockaddr_parse(const char *text, uint16_t port,
+    struct sockaddr_storage *ss)
+{
+	struct hecat__ip ip;
+
+	memset(ss, 0, sizeof(*ss));
+	if (text == NULL || hecat__ip_parse(&ip, text) == -1)
+		return 0;
+	return hecat__ip_to_sa(&ip, port, ss);
 }
