@@ -1,0 +1,180 @@
+#!/bin/bash
+# relay.sh - relay throughput over loopback: hecat's relay with splice(2)
+# and with its buffered copy, against socat and OpenBSD nc.
+#
+#   bench/relay.sh [MiB [runs]]        defaults: 2048 MiB, 3 runs
+#
+# Each run moves MiB of zeros one way through one tool on 127.0.0.1:
+#   up    head -c SIZE /dev/zero | TOOL 127.0.0.1 PORT > /dev/null
+#         into "relaybench sink" (reads to EOF and discards);
+#   down  TOOL 127.0.0.1 PORT < /dev/null | relaybench count
+#         from "relaybench source" (sends SIZE bytes, then closes).
+# Every tool gets the same generator, sink, source and consumer, and its
+# own default buffer sizes.  Only the tool is timed (GNU time: wall, user,
+# sys).  The byte count at the far end is checked on every run.
+#
+# The tools:
+#   hecat-splice  cmd/relay.c's relay(): splice(2) on the pipe side
+#   hecat-copy    the same with no_splice: read/write, 64 KiB buffer
+#   socat         socat -u STDIN TCP:... / socat -u TCP:... STDOUT
+#   nc            nc -N ... (up) / nc -d ... (down), netcat-openbsd
+# "hecat" is bench/relaybench.c (relay() behind a plain connect()),
+# built here with cc -O2, until cmd/hecat can dial.
+#
+# Output: a Markdown table, medians over the runs: MB/s (10^6 bytes per
+# second of wall time) and the tool's user+sys CPU seconds per GB (10^9
+# bytes).  As root it installs socat, netcat-openbsd and time if missing.
+# Traffic stays on loopback; every process started is stopped by PID.
+set -eu -o pipefail
+cd "$(dirname "$0")/.."
+
+MIB=${1:-2048}
+RUNS=${2:-3}
+BYTES=$((MIB * 1024 * 1024))
+TOOLS="hecat-splice hecat-copy socat nc"
+
+have_tools() {
+	command -v socat >/dev/null && [ -x /usr/bin/time ] &&
+	    command -v nc >/dev/null && nc -h 2>&1 | grep -q OpenBSD
+}
+if ! have_tools; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "relay.sh: needs socat, netcat-openbsd and time" \
+		    "(run as root to install them)" >&2
+		exit 1
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends socat netcat-openbsd time >/dev/null
+	have_tools || { echo "relay.sh: tools still missing" >&2; exit 1; }
+fi
+
+tmp=$(mktemp -d /tmp/relaybench.XXXXXX)
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+printf '#define _GNU_SOURCE 1\n' >"$tmp/config.h"
+${CC:-cc} -O2 -std=c11 -I"$tmp" -Icmd -o "$tmp/relaybench" \
+    bench/relaybench.c cmd/relay.c
+RB=$tmp/relaybench
+
+# server MODE [BYTES]: start relaybench sink/source; sets SPID and PORT.
+server() {
+	rm -f "$tmp/port"
+	"$RB" "$1" "$tmp/port" ${2:+"$2"} >"$tmp/server.out" &
+	SPID=$!
+	pids+=("$SPID")
+	for _ in $(seq 200); do		# 10 s at most
+		[ -s "$tmp/port" ] && break
+		sleep 0.05
+	done
+	[ -s "$tmp/port" ] || { echo "relay.sh: no $1 server" >&2; exit 1; }
+	PORT=$(cat "$tmp/port")
+}
+
+# reap: wait for the server, 60 s at most, then stop it.
+reap() {
+	for _ in $(seq 600); do
+		kill -0 "$SPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$SPID" 2>/dev/null || true
+	wait "$SPID" 2>/dev/null || true
+}
+
+# cmd_for TOOL DIR: the command line, in CMD.
+cmd_for() {
+	case "$1 $2" in
+	"hecat-splice up")	CMD=("$RB" relay 127.0.0.1 "$PORT") ;;
+	"hecat-copy up")	CMD=("$RB" relay -n 127.0.0.1 "$PORT") ;;
+	"socat up")		CMD=(socat -u STDIN "TCP:127.0.0.1:$PORT") ;;
+	"nc up")		CMD=(nc -N 127.0.0.1 "$PORT") ;;
+	"hecat-splice down")	CMD=("$RB" relay -d 127.0.0.1 "$PORT") ;;
+	"hecat-copy down")	CMD=("$RB" relay -d -n 127.0.0.1 "$PORT") ;;
+	"socat down")		CMD=(socat -u "TCP:127.0.0.1:$PORT" STDOUT) ;;
+	"nc down")		CMD=(nc -d 127.0.0.1 "$PORT") ;;
+	esac
+}
+
+# run_one TOOL DIR: one transfer; prints "wall user sys" of the tool.
+run_one() {
+	local got timed=(timeout 300 /usr/bin/time -f '%e %U %S' -o "$tmp/time")
+
+	if [ "$2" = up ]; then
+		server sink
+		cmd_for "$1" up
+		head -c "$BYTES" /dev/zero | "${timed[@]}" "${CMD[@]}" >/dev/null
+		reap
+		got=$(cat "$tmp/server.out")
+	else
+		server source "$BYTES"
+		cmd_for "$1" down
+		"${timed[@]}" "${CMD[@]}" </dev/null | "$RB" count >"$tmp/count"
+		reap
+		got=$(cat "$tmp/count")
+	fi
+	if [ "$got" != "$BYTES" ]; then
+		echo "relay.sh: $1 $2: $got bytes of $BYTES" >&2
+		exit 1
+	fi
+	tail -n 1 "$tmp/time"
+}
+
+# What the generator gives through one pipe, no TCP: a bound for "up".
+head -c "$BYTES" /dev/zero |
+    /usr/bin/time -f '%e' -o "$tmp/time" "$RB" count >/dev/null
+ceiling=$(awk -v b="$BYTES" '{ printf "%.0f", b / 1e6 / $1 }' "$tmp/time")
+
+: >"$tmp/results"
+for tool in $TOOLS; do
+	for dir in up down; do
+		for run in $(seq "$RUNS"); do
+			echo "$tool $dir $(run_one "$tool" "$dir")" \
+			    >>"$tmp/results"
+			echo "relay.sh: $tool $dir run $run:" \
+			    "$(tail -n 1 "$tmp/results" | cut -d' ' -f3-)" >&2
+		done
+	done
+done
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC');" \
+    "machine: $(nproc) CPUs, $cpu; Linux $(uname -r)"
+echo "Transfer: $MIB MiB per run, median of $RUNS runs;" \
+    "socat $(socat -V | sed -n 's/^socat version \([^ ]*\).*/\1/p');" \
+    "nc: netcat-openbsd" \
+    "$(dpkg-query -W -f '${Version}' netcat-openbsd 2>/dev/null || echo '?')"
+echo "Generator alone (head -c | count, one pipe, no TCP): $ceiling MB/s;" \
+    "the up direction cannot beat it"
+echo
+echo "| tool | direction | MB/s (median) | CPU s per GB (user+sys) |"
+echo "|---|---|---:|---:|"
+for tool in $TOOLS; do
+	for dir in up down; do
+		awk -v t="$tool" -v d="$dir" -v b="$BYTES" '
+		function median(a, n,   i, j, x) {
+			for (i = 2; i <= n; i++)	# insertion sort
+				for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+					x = a[j]; a[j] = a[j - 1]; a[j - 1] = x
+				}
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		$1 == t && $2 == d {
+			n++
+			mbs[n] = $3 > 0 ? b / 1e6 / $3 : 0
+			cpu[n] = ($4 + $5) / (b / 1e9)
+		}
+		END {
+			printf "| %s | %s | %.0f | %.2f |\n", t, d,
+			    median(mbs, n), median(cpu, n)
+		}' "$tmp/results"
+	done
+done
