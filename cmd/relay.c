@@ -507,6 +507,22 @@ flow_dst_events(const struct flow *f)
 	return 0;
 }
 
+/*
+ * Why the socket failed: its pending error if it has one, else err.  A
+ * connected socket that says ENOTCONN was torn down by the peer: reset.
+ */
+static int
+sock_error(struct relay *r, int err)
+{
+	socklen_t len = sizeof(int);
+	int soerr = 0;
+
+	if (getsockopt(r->sock, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 &&
+	    soerr != 0)
+		return soerr;
+	return err == ENOTCONN ? ECONNRESET : err;
+}
+
 /* After the transfers: stdin's EOF, once all of it is on the socket. */
 static void
 check_up_done(struct relay *r)
@@ -519,7 +535,7 @@ check_up_done(struct relay *r)
 	f->done = true;
 	if (!r->o->no_shutdown) {
 		if (shutdown(r->sock, SHUT_WR) == -1) {
-			fail(r, "socket", errno);
+			fail(r, "socket", sock_error(r, errno));
 			return;
 		}
 		emit(r, RELAY_SHUTDOWN_WR, "");
