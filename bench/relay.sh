@@ -13,13 +13,15 @@
 # own default buffer sizes.  Only the tool is timed (GNU time: wall, user,
 # sys).  The byte count at the far end is checked on every run.
 #
-# The tools:
+# The tools (TOOLS="..." picks some):
+#   hecat         cmd/hecat -n (-d down): the command, dial included
 #   hecat-splice  cmd/relay.c's relay(): splice(2) on the pipe side
 #   hecat-copy    the same with no_splice: read/write, 64 KiB buffer
 #   socat         socat -u STDIN TCP:... / socat -u TCP:... STDOUT
 #   nc            nc -N ... (up) / nc -d ... (down), netcat-openbsd
-# "hecat" is bench/relaybench.c (relay() behind a plain connect()),
-# built here with cc -O2, until cmd/hecat can dial.
+# hecat-splice and hecat-copy are bench/relaybench.c (relay() behind a
+# plain connect(), built here with cc -O2): the same code, with and
+# without splice, for an A/B of the two paths.
 #
 # Output: a Markdown table, medians over the runs: MB/s (10^6 bytes per
 # second of wall time) and the tool's user+sys CPU seconds per GB (10^9
@@ -31,7 +33,7 @@ cd "$(dirname "$0")/.."
 MIB=${1:-2048}
 RUNS=${2:-3}
 BYTES=$((MIB * 1024 * 1024))
-TOOLS="hecat-splice hecat-copy socat nc"
+TOOLS=${TOOLS:-"hecat hecat-splice hecat-copy socat nc"}
 
 have_tools() {
 	command -v socat >/dev/null && [ -x /usr/bin/time ] &&
@@ -93,10 +95,12 @@ reap() {
 # cmd_for TOOL DIR: the command line, in CMD.
 cmd_for() {
 	case "$1 $2" in
+	"hecat up")		CMD=(cmd/hecat -n 127.0.0.1 "$PORT") ;;
 	"hecat-splice up")	CMD=("$RB" relay 127.0.0.1 "$PORT") ;;
 	"hecat-copy up")	CMD=("$RB" relay -n 127.0.0.1 "$PORT") ;;
 	"socat up")		CMD=(socat -u STDIN "TCP:127.0.0.1:$PORT") ;;
 	"nc up")		CMD=(nc -N 127.0.0.1 "$PORT") ;;
+	"hecat down")		CMD=(cmd/hecat -n -d 127.0.0.1 "$PORT") ;;
 	"hecat-splice down")	CMD=("$RB" relay -d 127.0.0.1 "$PORT") ;;
 	"hecat-copy down")	CMD=("$RB" relay -d -n 127.0.0.1 "$PORT") ;;
 	"socat down")		CMD=(socat -u "TCP:127.0.0.1:$PORT" STDOUT) ;;
