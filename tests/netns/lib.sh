@@ -1,0 +1,193 @@
+# tests/netns/lib.sh - the scenario network.  Source it (after cli_lib.sh).
+#
+# Two network namespaces of our own, made per run and removed at exit
+# (even on failure):
+#
+#   client  "hc-PID-c"   hecat (and the peers, in the benchmark) run here
+#   server  "hc-PID-s"   listeners, the DNS server, the path behaviours
+#
+# joined by a veth pair, or (ns_up delay) by TUN devices and the user-space
+# delay line tests/netns/hecat-delayline.  Only documentation addresses:
+#
+#   link      192.0.2.1/24 + 2001:db8:1::1/64 (client)
+#             192.0.2.2/24 + 2001:db8:1::2/64 (server)
+#   servers   198.51.100.0/24 and 2001:db8:2::/64 on the server's lo,
+#             routed from the client over the link
+#   DNS       198.51.100.53 port 53 (the suite's hecat-dnsd); the client's
+#             /etc/netns/NAME/resolv.conf points at it, so the default
+#             resolv.conf path is the one under test
+#
+# Each server address gets a behaviour (ns_addr): accept (a listener on
+# PORT), refuse (no listener: RST), blackhole (nftables drops its SYNs),
+# unreachable (nftables rejects with an ICMP/ICMPv6 unreachable).  The
+# rules live in the server namespace, so errors come back over the link,
+# as they would on a real network.
+
+. "${srcdir:-.}/tests/netns/delay.sh"
+
+NS_C="hc-$$-c"
+NS_S="hc-$$-s"
+PORT=8080
+DNS_ADDR=198.51.100.53
+ns_pids=()
+ns_listen=()		# addresses that accept
+
+# Exit 77 (automake's SKIP) unless we can make namespaces.
+ns_require() {
+	if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null ||
+	    ! command -v nft >/dev/null ||
+	    ! ip netns add "hc-$$-probe" 2>/dev/null; then
+		echo "SKIP: needs root and network namespaces (ip, nft)"
+		exit 77
+	fi
+	ip netns del "hc-$$-probe"
+}
+
+nsc() { ip netns exec "$NS_C" "$@"; }
+nss() { ip netns exec "$NS_S" "$@"; }
+
+ns_down() {
+	local p
+	for p in "${ns_pids[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in "${ns_pids[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	ns_pids=()
+	ip netns del "$NS_C" 2>/dev/null || true
+	ip netns del "$NS_S" 2>/dev/null || true
+	rm -rf "/etc/netns/$NS_C"
+}
+
+# ns_up [veth|delay]: the two namespaces and the link between them.
+ns_up() {
+	local ns link=${1:-veth} mac0 mac1
+
+	ip netns add "$NS_C"
+	ip netns add "$NS_S"
+	for ns in "$NS_C" "$NS_S"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		    net.ipv6.conf.default.accept_dad=0
+		ip -n "$ns" link set lo up
+	done
+	case $link in
+	veth)
+		ip link add hc0 netns "$NS_C" type veth peer name hc1 \
+		    netns "$NS_S"
+		ip -n "$NS_C" addr add 192.0.2.1/24 dev hc0
+		ip -n "$NS_C" addr add 2001:db8:1::1/64 dev hc0 nodad
+		ip -n "$NS_S" addr add 192.0.2.2/24 dev hc1
+		ip -n "$NS_S" addr add 2001:db8:1::2/64 dev hc1 nodad
+		ip -n "$NS_C" link set hc0 up
+		ip -n "$NS_S" link set hc1 up
+		# Permanent neighbours: no ARP or NDP to lose a first SYN
+		# while the link comes up.
+		mac0=$(ip -n "$NS_C" -br link show hc0 | awk '{print $3}')
+		mac1=$(ip -n "$NS_S" -br link show hc1 | awk '{print $3}')
+		ip -n "$NS_C" neigh replace 192.0.2.2 lladdr "$mac1" dev hc0 \
+		    nud permanent
+		ip -n "$NS_C" neigh replace 2001:db8:1::2 lladdr "$mac1" \
+		    dev hc0 nud permanent
+		ip -n "$NS_S" neigh replace 192.0.2.1 lladdr "$mac0" dev hc1 \
+		    nud permanent
+		ip -n "$NS_S" neigh replace 2001:db8:1::1 lladdr "$mac0" \
+		    dev hc1 nud permanent
+		ip -n "$NS_C" route add 198.51.100.0/24 via 192.0.2.2
+		ip -n "$NS_C" -6 route add 2001:db8:2::/64 via 2001:db8:1::2
+		;;
+	delay)
+		# TUN devices on both sides; hecat-delayline moves the packets.
+		ip -n "$NS_C" tuntap add dev hc0 mode tun
+		ip -n "$NS_S" tuntap add dev hc1 mode tun
+		ip -n "$NS_C" addr add 192.0.2.1/32 dev hc0
+		ip -n "$NS_C" addr add 2001:db8:1::1/128 dev hc0 nodad
+		ip -n "$NS_S" addr add 192.0.2.2/32 dev hc1
+		ip -n "$NS_S" addr add 2001:db8:1::2/128 dev hc1 nodad
+		ip -n "$NS_C" link set hc0 up
+		ip -n "$NS_S" link set hc1 up
+		ip -n "$NS_C" route add 198.51.100.0/24 dev hc0
+		ip -n "$NS_C" -6 route add 2001:db8:2::/64 dev hc0
+		ip -n "$NS_S" route add 192.0.2.0/24 dev hc1
+		ip -n "$NS_S" -6 route add 2001:db8:1::/64 dev hc1
+		;;
+	esac
+	if [ "$link" = delay ]; then
+		ns_delay_start "${NS_DELAY6:-0}" "${NS_DELAY4:-0}"
+	fi
+	nss nft add table inet hc
+	nss nft add chain inet hc in '{ type filter hook input priority 0; }'
+	ns_addr "$DNS_ADDR" dns
+	mkdir -p "/etc/netns/$NS_C"
+	echo "nameserver $DNS_ADDR" > "/etc/netns/$NS_C/resolv.conf"
+}
+
+# ns_addr ADDR accept|refuse|blackhole|unreachable|dns
+ns_addr() {
+	local a=$1 b=$2 fam=ip plen=32
+
+	case $a in *:*) fam=ip6; plen=128 ;; esac
+	nss ip addr add "$a/$plen" dev lo $( [ $fam = ip6 ] && echo nodad )
+	case $b in
+	accept)
+		ns_listen+=("$a") ;;
+	refuse|dns)
+		;;
+	blackhole)
+		nss nft add rule inet hc in $fam daddr "$a" tcp flags syn drop ;;
+	unreachable)
+		if [ $fam = ip6 ]; then
+			nss nft add rule inet hc in ip6 daddr "$a" tcp dport \
+			    "$PORT" reject with icmpv6 type addr-unreachable
+		else
+			nss nft add rule inet hc in ip daddr "$a" tcp dport \
+			    "$PORT" reject with icmp type host-unreachable
+		fi ;;
+	esac
+}
+
+# ns_start NS VAR command...: start_server (cli_lib.sh) inside NS.
+ns_start() {
+	local ns=$1 var=$2
+	shift 2
+	start_server "$var" ip netns exec "$ns" "$@"
+	ns_pids+=("$SERVER_PID")
+}
+
+# ns_servers MODE: listeners (hecat-listen -m MODE) on every accepting
+# address, the DNS server with the rules in $tmp/zone.
+ns_servers() {
+	local mode=${1:-greet} args=() a
+	for a in "${ns_listen[@]}"; do
+		args+=(-a "$a")
+	done
+	if [ ${#args[@]} -gt 0 ]; then
+		ns_start "$NS_S" LISTEN_PORT tests/hecat-listen "${args[@]}" -p "$PORT" \
+		    -m "$mode" -t 600
+	fi
+	ns_start "$NS_S" LISTEN_PORT tests/hecat-dnsd -a "$DNS_ADDR" -p 53 "$tmp/zone"
+}
+
+# hn ARGS...: hecat in the client namespace, like hc (cli_lib.sh).
+hn() {
+	local t0 t1
+	t0=${EPOCHREALTIME/./}
+	timeout -s KILL 60 ip netns exec "$NS_C" "$HECAT" "$@" \
+	    < "${IN:-/dev/null}" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	t1=${EPOCHREALTIME/./}
+	elapsed=$(( (t1 - t0) / 1000 ))
+}
+
+# What the trace says (jq over $tmp/t.jsonl).
+tq() { jq -r -s "$@" "$tmp/t.jsonl"; }
+winner_addr() { tq '.[-1].winner.addr // "none"'; }
+connect_ms() { tq '.[-1].connect_ms // -1'; }
+attempt_order() { tq '[.[] | select(.ev == "attempt_start") | .addr] | join(" ")'; }
+attempt_ms() { tq --argjson n "$1" '[.[] | select(.ev == "attempt_start")][$n].t_ms // -1'; }
+
+# within X LO HI: LO <= X <= HI (decimal ms); HI stretches with slowdown.
+within() {
+	awk -v x="$1" -v lo="$2" -v hi="$3" -v s="${HECAT_TEST_SLOWDOWN:-1}" \
+	    'BEGIN { exit !(x >= lo && x <= hi * s) }'
+}
