@@ -14,9 +14,8 @@
 #include <stdlib.h>
 
 #include <event2/event.h>
-#include <getdns/getdns.h>
-#include <getdns/getdns_extra.h>
 
+#include "getdns_dl.h"
 #include "internal.h"
 
 /* getdns's "no timeout" (TIMEOUT_FOREVER in its private headers). */

@@ -18,8 +18,9 @@
  * connected; a query is one DNS question (AAAA or A).  Durations are in
  * milliseconds.  Every callback's last argument is the caller's void *.
  *
- * This header includes no libevent or getdns header; the library links
- * libevent_core and getdns (pkg-config libhecat).
+ * This header includes no libevent or getdns header.  The library links
+ * libevent_core (pkg-config libhecat) and loads getdns when a name first
+ * needs DNS.
  */
 #ifndef HECAT_H
 #define HECAT_H

@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <getdns/getdns.h>
-
+#include "getdns_dl.h"
 #include "internal.h"
 
 static bool
@@ -74,7 +73,8 @@ hecat__host_normalize(const char *in, char out[HECAT__HOSTLEN],
 	}
 	if (!ascii_only(in)) {
 		/* IDNA: getdns converts through libidn2. */
-		if ((alabel = getdns_convert_ulabel_to_alabel(in)) == NULL) {
+		if (hecat__getdns_load() == -1 ||
+		    (alabel = getdns_convert_ulabel_to_alabel(in)) == NULL) {
 			*why = "internationalized host name cannot be converted";
 			return -1;
 		}

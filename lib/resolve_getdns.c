@@ -26,9 +26,8 @@
 #include <string.h>
 
 #include <event2/event.h>
-#include <getdns/getdns.h>
-#include <getdns/getdns_extra.h>
 
+#include "getdns_dl.h"
 #include "hosts.h"
 #include "internal.h"
 #include "resolvconf.h"
@@ -509,6 +508,8 @@ context_up(struct gresolver *r)
 {
 	if (r->ctx != NULL)
 		return 0;
+	if (hecat__getdns_load() == -1)
+		return -1;
 	/* Not from the OS: we read resolv.conf ourselves (search, ndots). */
 	if (getdns_context_create(&r->ctx, 0) != GETDNS_RETURN_GOOD) {
 		r->ctx = NULL;
