@@ -17,7 +17,11 @@ V6BH3=2001:db8:2::22
 V6RF=2001:db8:2::30	V4RF=198.51.100.30
 V6UR=2001:db8:2::40	V4UR=198.51.100.40
 
-ns_up veth
+# Over the delay line at 0 ms: a real hop, so that ICMP errors come back
+# after connect() returned, as on a network (over a veth an ICMPv6 error
+# is handled while the socket is still locked in connect(), and Linux
+# reports it only at the 1 s retransmission).
+ns_up delay
 ns_addr $V6OK accept;		ns_addr $V4OK accept
 ns_addr $V6BH blackhole;	ns_addr $V4BH blackhole
 ns_addr $V6BH2 blackhole;	ns_addr $V4BH2 blackhole
