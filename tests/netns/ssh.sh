@@ -1,0 +1,217 @@
+#!/bin/bash
+# Scenario 13: ssh through hecat with IPv6 blackholed.  A real OpenSSH
+# server in the server namespace listens on both families; SYNs to its
+# IPv6 address are dropped.  ssh in the client namespace uses hecat as its
+# ProxyCommand, both as a relay (ProxyCommand hecat %h %p) and passing the
+# socket back (ProxyUseFdpass yes, hecat -F).  Each way: a command's
+# output, 100 MB up and 100 MB down with matching SHA-256 sums, and from
+# hecat's own trace, the first attempt to the IPv6 address, the IPv4
+# attempt one attempt delay later, and the IPv4 address winning shortly
+# after.  hecat resolves the name through the namespace's resolv.conf
+# (the default path); ssh itself resolves nothing.  Root only, and needs
+# sshd and ssh: SKIP otherwise.
+. "${srcdir:-.}/tests/cli_lib.sh"
+. "${srcdir:-.}/tests/netns/lib.sh"
+
+SSHD=/usr/sbin/sshd
+if [ ! -x "$SSHD" ] || ! command -v ssh >/dev/null ||
+    ! command -v ssh-keygen >/dev/null; then
+	echo "SKIP: needs OpenSSH ($SSHD, ssh, ssh-keygen)"
+	exit 77
+fi
+ns_require
+
+# sshd's privilege separation directory: made if missing, and removed
+# at the end only then.
+made_run_sshd=
+ssh_cleanup() {
+	ns_down
+	[ -n "$made_run_sshd" ] && rmdir /run/sshd 2>/dev/null
+	cleanup
+}
+trap ssh_cleanup EXIT
+if [ ! -d /run/sshd ]; then
+	mkdir -m 0755 /run/sshd && made_run_sshd=1
+fi
+
+HECAT_ABS=$(cd "$(dirname "$HECAT")" && pwd)/$(basename "$HECAT")
+V6=2001:db8:2::22
+V4=198.51.100.22
+NAME=ssh.test
+SSH_PORT=22
+MB=100
+
+ns_up veth
+ns_addr $V6 blackhole
+ns_addr $V4 accept
+cat > "$tmp/zone" <<ZONE
+$NAME AAAA $V6
+$NAME A $V4
+ZONE
+ns_servers greet		# hecat-dnsd; no hecat-listen on port 22
+
+# Keys and configuration, all in $tmp.
+ssh-keygen -q -t ed25519 -N '' -C hostkey -f "$tmp/hostkey"
+ssh-keygen -q -t ed25519 -N '' -C client -f "$tmp/clientkey"
+cp "$tmp/clientkey.pub" "$tmp/authorized_keys"
+echo "$NAME $(cut -d' ' -f1,2 "$tmp/hostkey.pub")" > "$tmp/known_hosts"
+cat > "$tmp/sshd_config" <<EOF
+ListenAddress [$V6]:$SSH_PORT
+ListenAddress $V4:$SSH_PORT
+HostKey $tmp/hostkey
+PidFile $tmp/sshd.pid
+AuthorizedKeysFile $tmp/authorized_keys
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+UseDNS no
+X11Forwarding no
+PrintMotd no
+PrintLastLog no
+Subsystem sftp internal-sftp
+EOF
+
+if ! "$SSHD" -t -f "$tmp/sshd_config" 2> "$tmp/err"; then
+	rc=1
+	fail "sshd -t accepts the configuration"
+	finish
+	exit 1
+fi
+# ip netns exec execs sshd in place, so $! is sshd's own PID (not a
+# subshell's) and ns_down's kill reaches it.
+ip netns exec "$NS_S" "$SSHD" -D -e -f "$tmp/sshd_config" \
+    < /dev/null > "$tmp/sshd.log" 2>&1 &
+SSHD_PID=$!
+ns_pids+=("$SSHD_PID")
+
+# Ready when a connect to the IPv4 address succeeds (refused at once
+# until sshd listens) and sshd has said it listens on the IPv6 address
+# (whose SYNs are dropped, so it cannot be probed): bounded retries,
+# about 5 s in all.
+ready=
+for _ in $(seq 50); do
+	kill -0 "$SSHD_PID" 2>/dev/null || break
+	if timeout -s KILL 5 ip netns exec "$NS_C" "$HECAT" -z -n \
+	    --connect-timeout 200ms "$V4" "$SSH_PORT" 2>/dev/null &&
+	    grep -q "Server listening on $V6 port $SSH_PORT" "$tmp/sshd.log"
+	then
+		ready=1
+		break
+	fi
+	sleep 0.1
+done
+if [ -z "$ready" ]; then
+	rc=1
+	cp "$tmp/sshd.log" "$tmp/err"
+	fail "sshd listens on [$V6]:$SSH_PORT and $V4:$SSH_PORT"
+	finish
+	exit 1
+fi
+pass "sshd listens on [$V6]:$SSH_PORT and $V4:$SSH_PORT"
+
+head -c ${MB}M /dev/urandom > "$tmp/data"
+SUM=$(sha256sum < "$tmp/data" | cut -d' ' -f1)
+
+# sshc TRACE FDPASS COMMAND [ssh args...]: ssh in the client namespace
+# through hecat, stdin from $IN (or /dev/null), stdout to $tmp/out (or
+# $OUT), stderr to $tmp/err; sets rc and elapsed (ms).
+sshc() {
+	local trace=$1 fdpass=$2 t0 t1 pc
+	shift 2
+	pc="$HECAT_ABS --connect-timeout 5 --trace $trace"
+	[ "$fdpass" = yes ] && pc="$HECAT_ABS -F --connect-timeout 5 --trace $trace"
+	t0=${EPOCHREALTIME/./}
+	env -u SSH_AUTH_SOCK timeout -s KILL 60 \
+	    ip netns exec "$NS_C" ssh -F /dev/null \
+	    -o BatchMode=yes -o IdentitiesOnly=yes -o IdentityAgent=none \
+	    -i "$tmp/clientkey" -o User=root \
+	    -o CheckHostIP=no -o StrictHostKeyChecking=yes \
+	    -o UserKnownHostsFile="$tmp/known_hosts" \
+	    -o GlobalKnownHostsFile=/dev/null \
+	    -o UpdateHostKeys=no -o ConnectTimeout=10 \
+	    -o ProxyUseFdpass="$fdpass" -o ProxyCommand="$pc %h %p" \
+	    -p "$SSH_PORT" "$NAME" "$@" \
+	    < "${IN:-/dev/null}" > "${OUT:-$tmp/out}" 2> "$tmp/err"
+	rc=$?
+	t1=${EPOCHREALTIME/./}
+	elapsed=$(( (t1 - t0) / 1000 ))
+}
+
+# race_ok NAME TRACE: the trace shows IPv6 first, IPv4 one attempt delay
+# later ("attempt_delay"), IPv4 the winner, connected in [245, 400] ms.
+race_ok() {
+	local name=$1 t=$2 order why at ms win
+	order=$(jq -r -s '[.[] | select(.ev == "attempt_start") | .addr] | join(" ")' "$t")
+	why=$(jq -r -s '[.[] | select(.ev == "attempt_start")][1].reason // "none"' "$t")
+	at=$(jq -r -s '[.[] | select(.ev == "attempt_start")][1].t_ms // -1' "$t")
+	win=$(jq -r -s '[.[] | select(.ev == "winner")][0].addr // "none"' "$t")
+	ms=$(jq -r -s '[.[] | select(.ev == "winner")][0].connect_ms // -1' "$t")
+	if [ "$order" = "$V6 $V4" ] && [ "$why" = attempt_delay ] &&
+	    within "$at" 245 300 && [ "$win" = "$V4" ] &&
+	    within "$ms" 245 400; then
+		pass "$name: IPv6 first, IPv4 at $at ms, connected at $ms ms"
+	else
+		fail "$name" "want order '$V6 $V4', 2nd reason attempt_delay at [245,300] ms, winner $V4 in [245,400] ms; got order '$order', reason $why at $at ms, winner $win at $ms ms"
+		echo "  trace:"
+		sed 's/^/    /' "$t"
+	fi
+	echo "# $name: connect_ms $ms"
+}
+
+# no_lingering TRACE: no hecat with this trace file left running within
+# 2 s of ssh's exit (ssh sends SIGHUP to the ProxyCommand and does not
+# wait for it): bounded retries.
+no_lingering() {
+	local i
+	for i in $(seq 20); do
+		pgrep -f -- "--trace $1" > /dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+for mode in relay fdpass; do
+	fd=no
+	[ $mode = fdpass ] && fd=yes
+
+	# A command, its output and status.
+	IN=/dev/null sshc "$tmp/t.$mode.cmd" $fd 'echo ok; id -u'
+	check "$mode: ssh runs a command (exit 0, 'ok' and uid 0)" \
+	    eval 'rc_is 0 && out_is "$(printf "ok\n0")"'
+	check "$mode: nothing on stderr" eval '[ ! -s "$tmp/err" ]'
+	race_ok "$mode: command's dial" "$tmp/t.$mode.cmd"
+	check "$mode: hecat is gone after ssh" no_lingering "$tmp/t.$mode.cmd"
+	if [ $mode = fdpass ]; then
+		check "$mode: hecat exited 0 after passing the socket" \
+		    jqok -s '.[-1] | .ev == "summary" and .exit == 0 and .outcome == "connected"' \
+		    "$tmp/t.$mode.cmd"
+	fi
+
+	# 100 MB up, summed on the far side.
+	IN=$tmp/data sshc "$tmp/t.$mode.up" $fd \
+	    "cat > $tmp/up && sha256sum < $tmp/up"
+	up_ms=$elapsed
+	check "$mode: ${MB} MB up in ${up_ms} ms, checksums match" \
+	    eval 'rc_is 0 && out_is "$SUM  -"'
+	check "$mode: nothing on stderr (up)" eval '[ ! -s "$tmp/err" ]'
+	race_ok "$mode: upload's dial" "$tmp/t.$mode.up"
+	check "$mode: hecat is gone after ssh (up)" no_lingering "$tmp/t.$mode.up"
+	rm -f "$tmp/up"
+
+	# 100 MB down.
+	OUT=$tmp/down IN=/dev/null sshc "$tmp/t.$mode.down" $fd "cat $tmp/data"
+	down_ms=$elapsed
+	got=$(sha256sum < "$tmp/down" | cut -d' ' -f1)
+	check "$mode: ${MB} MB down in ${down_ms} ms, checksums match" \
+	    eval 'rc_is 0 && [ "$got" = "$SUM" ]'
+	check "$mode: nothing on stderr (down)" eval '[ ! -s "$tmp/err" ]'
+	race_ok "$mode: download's dial" "$tmp/t.$mode.down"
+	check "$mode: hecat is gone after ssh (down)" no_lingering "$tmp/t.$mode.down"
+	rm -f "$tmp/down"
+	echo "# $mode: ${MB} MB up ${up_ms} ms, down ${down_ms} ms (whole ssh run)"
+done
+
+finish
