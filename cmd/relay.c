@@ -72,6 +72,7 @@
 #define SPLICE_MAX	(1024 * 1024)	/* asked of one splice(2) call */
 #define SPLICE_PIPE_SZ	(1024 * 1024)	/* stdin's pipe, when spliced */
 #define MAX_OPS		16		/* transfers per flow per round */
+#define FLUSH_MAX	(1024 * 1024)	/* stdin handed on when ending early */
 #define NS_PER_MS	1000000LL
 
 enum mode {
@@ -165,11 +166,16 @@ fail(struct relay *r, const char *where, int error)
 	finish(r, 74);
 }
 
+static void	flush_up_nowait(struct relay *);
+static bool	flow_active(const struct flow *);
+static void	moved(struct relay *, struct flow *, size_t);
+
 /* The consumer of stdout has gone (how: "EPIPE", "POLLERR", ...). */
 static void
 stdout_gone(struct relay *r, const char *how)
 {
 	emit(r, RELAY_STDOUT_CLOSED, how);
+	flush_up_nowait(r);
 	finish(r, 0);
 }
 
@@ -296,6 +302,60 @@ flush_down_nowait(struct relay *r)
 		if (n <= 0)
 			return;
 		f->off += (size_t)n;
+	}
+}
+
+/*
+ * The relay ends early (a signal, stdout gone): hand the socket what stdin
+ * already holds, without waiting for anything, at most FLUSH_MAX bytes.
+ * ssh writes its last message, closes its pipes and sends SIGHUP in the
+ * same instant; that message must still reach the server.  Ttys and files
+ * are not read here: only what can come without blocking.
+ */
+static void
+flush_up_nowait(struct relay *r)
+{
+	struct flow *f = &r->up;
+	size_t budget = FLUSH_MAX;
+	ssize_t n;
+
+	if (!flow_active(f) || r->sock_hup)
+		return;
+	if (f->mode == M_SPLICE) {
+		while (budget > 0 && !f->eof) {
+			n = splice(f->src.fd, NULL, r->sock, NULL, budget,
+			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return;
+			moved(r, f, (size_t)n);
+			budget -= (size_t)n;
+		}
+		return;
+	}
+	while (f->mode == M_COPY) {
+		while (f->off < f->len) {
+			n = send(r->sock, f->buf + f->off, f->len - f->off,
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return;
+			f->off += (size_t)n;
+			moved(r, f, (size_t)n);
+		}
+		if (f->eof || f->src.blocking || budget == 0)
+			return;
+		do
+			n = read(f->src.fd, f->buf, budget < RELAY_BUFSZ ?
+			    budget : RELAY_BUFSZ);
+		while (n == -1 && errno == EINTR);
+		if (n <= 0)
+			return;
+		f->off = 0;
+		f->len = (size_t)n;
+		budget -= (size_t)n;
 	}
 }
 
@@ -599,6 +659,7 @@ on_signal(struct relay *r)
 		snprintf(name, sizeof(name), "%s",
 		    strsignal((int)si.ssi_signo));
 	emit(r, RELAY_SIGNAL, name);
+	flush_up_nowait(r);
 	finish(r, 0);
 }
 

@@ -10,7 +10,10 @@
  *   - stdout gone (EPIPE): stop, status 0 (the consumer left);
  *   - socket reset or read/write error, stdin read error: status 74;
  *   - idle_ms without a byte either way: end, status 0 (nc's -w);
- *   - a signal (sigfd readable): end at once, no lingering flush.
+ *   - a signal (sigfd readable): end at once, no lingering flush; what
+ *     stdin already holds goes to the socket if that needs no waiting
+ *     (ssh writes its goodbye, closes its pipes and sends SIGHUP at once),
+ *     and likewise when stdout's reader has gone.
  *
  * Where stdin (or stdout) is a pipe, that direction moves data with
  * splice(2), without copying through user space; otherwise with read(2)

@@ -121,6 +121,41 @@ check "SIGTERM: killed by it (143)" rc_is 143
 check "SIGTERM: the trace ends with its summary" jqok -s \
     '.[-1].ev == "summary" and .[-1].exit == 143 and .[-1].outcome == "signal"' "$tmp/sig.jsonl"
 
+# ssh's way of leaving: its last bytes into our stdin, its pipes closed
+# and SIGHUP, all in the same instant.  The bytes must still reach the
+# server.  hecat is stopped while it happens, so that on resuming it finds
+# the data, the EOF and the signal at once.
+start_server SAVE2 tests/hecat-listen -m save -f "$tmp/saved2" -t 300
+save2=$SERVER_PID
+mkfifo "$tmp/in2" "$tmp/trace2"
+exec 6<> "$tmp/trace2"
+exec 5<> "$tmp/in2"
+timeout 30 "$HECAT" --trace "$tmp/trace2" "$DNS" v4.test "$SAVE2" \
+    < "$tmp/in2" > /dev/null 2> "$tmp/err" &
+tpid=$!
+pids+=("$tpid")
+while read -t 5 -r line <&6; do
+	case $line in *'"what":"start"'*) break ;; esac
+done
+hpid=$(pgrep -P "$tpid" | head -n 1)	# hecat, under timeout
+kill -STOP "$hpid"
+# Until it really is stopped (state T), 2 s at most.
+for i in $(seq 200); do
+	[ "$(awk '{print $3}' "/proc/$hpid/stat" 2>/dev/null)" = T ] && break
+	read -t 0.01 -r _ <&6 || true
+done
+printf 'bye from ssh\n' >&5
+exec 5>&-
+kill -HUP "$hpid"
+kill -CONT "$hpid"
+wait "$tpid"
+rc=$?
+exec 6<&-
+stop_server "$save2"
+check "SIGHUP with stdin data pending: hecat dies of SIGHUP (129)" rc_is 129
+check "SIGHUP with stdin data pending: the last bytes reached the server" \
+    eval '[ "$(cat "$tmp/saved2" 2>/dev/null)" = "bye from ssh" ]'
+
 # -F: the socket goes to ssh (here, hecat-fdrecv) over a socketpair.
 timeout 30 tests/hecat-fdrecv -s abc "$HECAT" -F "$DNS" dual.test "$EOFREPLY" \
     > "$tmp/out" 2> "$tmp/err"
