@@ -525,6 +525,19 @@ attempt_result(int err)
 	}
 }
 
+/* The fields that name an attempt: "id", "addr", "port". */
+static void
+jattempt(FILE *f, const struct hecat_trace *t)
+{
+	char h[NI_MAXHOST];
+	unsigned port;
+
+	sa_text(t->addr, t->addrlen, h, sizeof(h), &port);
+	fprintf(f, ",\"id\":%u", t->id);
+	jkey_str(f, "addr", h);
+	fprintf(f, ",\"port\":%u", port);
+}
+
 static void
 dial_json(struct out *o, const struct hecat_trace *t)
 {
@@ -585,10 +598,7 @@ dial_json(struct out *o, const struct hecat_trace *t)
 	case HECAT_TRACE_ATTEMPT:
 		if ((f = jbegin(o, "attempt_start", t->t_ns)) == NULL)
 			return;
-		sa_text(t->addr, t->addrlen, h, sizeof(h), &port);
-		fprintf(f, ",\"id\":%u", t->id);
-		jkey_str(f, "addr", h);
-		fprintf(f, ",\"port\":%u", port);
+		jattempt(f, t);
 		jkey_str(f, "family", famname(t->addr->sa_family));
 		jkey_str(f, "reason", t->reason);
 		if (o->opts->has_source) {
@@ -603,10 +613,7 @@ dial_json(struct out *o, const struct hecat_trace *t)
 	case HECAT_TRACE_CONNECTED:
 		if ((f = jbegin(o, "attempt_end", t->t_ns)) == NULL)
 			return;
-		sa_text(t->addr, t->addrlen, h, sizeof(h), &port);
-		fprintf(f, ",\"id\":%u", t->id);
-		jkey_str(f, "addr", h);
-		fprintf(f, ",\"port\":%u", port);
+		jattempt(f, t);
 		jkey_str(f, "result", t->kind == HECAT_TRACE_CONNECTED ?
 		    "connected" : t->kind == HECAT_TRACE_ATTEMPT_CANCELLED ?
 		    "cancelled" : attempt_result(t->error));
@@ -623,10 +630,7 @@ dial_json(struct out *o, const struct hecat_trace *t)
 		if (t->status != HECAT_OK ||
 		    (f = jbegin(o, "winner", t->t_ns)) == NULL)
 			return;
-		sa_text(t->addr, t->addrlen, h, sizeof(h), &port);
-		fprintf(f, ",\"id\":%u", t->id);
-		jkey_str(f, "addr", h);
-		fprintf(f, ",\"port\":%u", port);
+		jattempt(f, t);
 		jkey_str(f, "family", famname(t->addr->sa_family));
 		jkey_str(f, "local_addr", o->local_addr);
 		fprintf(f, ",\"local_port\":%u,\"connect_ms\":%.3f",
