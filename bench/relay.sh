@@ -1,6 +1,7 @@
 #!/bin/bash
 # relay.sh - relay throughput over loopback: hecat's relay with splice(2)
-# and with its buffered copy, against socat and OpenBSD nc.
+# and with its buffered copy, against socat, OpenBSD nc and ncat, and the
+# machine's limit with no relay at all (raw).
 #
 #   bench/relay.sh [MiB [runs]]        defaults: 2048 MiB, 3 runs
 #
@@ -19,13 +20,19 @@
 #   hecat-copy    the same with no_splice: read/write, 64 KiB buffer
 #   socat         socat -u STDIN TCP:... / socat -u TCP:... STDOUT
 #   nc            nc -N ... (up) / nc -d ... (down), netcat-openbsd
+#   ncat          ncat --send-only ... (up) / ncat --recv-only ... (down)
+#   raw           no relay, no pipe: "relaybench send" writes SIZE bytes
+#                 from memory straight into the socket (up), "relaybench
+#                 recv" reads the socket and discards (down); the far
+#                 ends are the same sink and source
 # hecat-splice and hecat-copy are bench/relaybench.c (relay() behind a
 # plain connect(), built here with cc -O2): the same code, with and
 # without splice, for an A/B of the two paths.
 #
 # Output: a Markdown table, medians over the runs: MB/s (10^6 bytes per
 # second of wall time) and the tool's user+sys CPU seconds per GB (10^9
-# bytes).  As root it installs socat, netcat-openbsd and time if missing.
+# bytes).  As root it installs socat, netcat-openbsd, ncat and time if
+# missing.
 # Traffic stays on loopback; every process started is stopped by PID.
 set -eu -o pipefail
 cd "$(dirname "$0")/.."
@@ -33,20 +40,21 @@ cd "$(dirname "$0")/.."
 MIB=${1:-2048}
 RUNS=${2:-3}
 BYTES=$((MIB * 1024 * 1024))
-TOOLS=${TOOLS:-"hecat hecat-splice hecat-copy socat nc"}
+TOOLS=${TOOLS:-"raw hecat hecat-splice hecat-copy socat nc ncat"}
 
 have_tools() {
 	command -v socat >/dev/null && [ -x /usr/bin/time ] &&
+	    command -v ncat >/dev/null &&
 	    command -v nc >/dev/null && nc -h 2>&1 | grep -q OpenBSD
 }
 if ! have_tools; then
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "relay.sh: needs socat, netcat-openbsd and time" \
+		echo "relay.sh: needs socat, netcat-openbsd, ncat and time" \
 		    "(run as root to install them)" >&2
 		exit 1
 	fi
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends socat netcat-openbsd time >/dev/null
+	    --no-install-recommends socat netcat-openbsd ncat time >/dev/null
 	have_tools || { echo "relay.sh: tools still missing" >&2; exit 1; }
 fi
 
@@ -100,11 +108,15 @@ cmd_for() {
 	"hecat-copy up")	CMD=("$RB" relay -n 127.0.0.1 "$PORT") ;;
 	"socat up")		CMD=(socat -u STDIN "TCP:127.0.0.1:$PORT") ;;
 	"nc up")		CMD=(nc -N 127.0.0.1 "$PORT") ;;
+	"ncat up")		CMD=(ncat --send-only 127.0.0.1 "$PORT") ;;
+	"raw up")		CMD=("$RB" send 127.0.0.1 "$PORT" "$BYTES") ;;
 	"hecat down")		CMD=(cmd/hecat -n -d 127.0.0.1 "$PORT") ;;
 	"hecat-splice down")	CMD=("$RB" relay -d 127.0.0.1 "$PORT") ;;
 	"hecat-copy down")	CMD=("$RB" relay -d -n 127.0.0.1 "$PORT") ;;
 	"socat down")		CMD=(socat -u "TCP:127.0.0.1:$PORT" STDOUT) ;;
 	"nc down")		CMD=(nc -d 127.0.0.1 "$PORT") ;;
+	"ncat down")		CMD=(ncat --recv-only 127.0.0.1 "$PORT") ;;
+	"raw down")		CMD=("$RB" recv 127.0.0.1 "$PORT") ;;
 	esac
 }
 
@@ -112,7 +124,19 @@ cmd_for() {
 run_one() {
 	local got timed=(timeout 300 /usr/bin/time -f '%e %U %S' -o "$tmp/time")
 
-	if [ "$2" = up ]; then
+	if [ "$1 $2" = "raw up" ]; then
+		server sink
+		cmd_for raw up
+		"${timed[@]}" "${CMD[@]}" </dev/null >/dev/null
+		reap
+		got=$(cat "$tmp/server.out")
+	elif [ "$1 $2" = "raw down" ]; then
+		server source "$BYTES"
+		cmd_for raw down
+		"${timed[@]}" "${CMD[@]}" </dev/null >"$tmp/count"
+		reap
+		got=$(cat "$tmp/count")
+	elif [ "$2" = up ]; then
 		server sink
 		cmd_for "$1" up
 		head -c "$BYTES" /dev/zero | "${timed[@]}" "${CMD[@]}" >/dev/null
@@ -155,30 +179,48 @@ echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC');" \
 echo "Transfer: $MIB MiB per run, median of $RUNS runs;" \
     "socat $(socat -V | sed -n 's/^socat version \([^ ]*\).*/\1/p');" \
     "nc: netcat-openbsd" \
-    "$(dpkg-query -W -f '${Version}' netcat-openbsd 2>/dev/null || echo '?')"
+    "$(dpkg-query -W -f '${Version}' netcat-openbsd 2>/dev/null || echo '?');" \
+    "ncat $(dpkg-query -W -f '${Version}' ncat 2>/dev/null || echo '?')"
 echo "Generator alone (head -c | count, one pipe, no TCP): $ceiling MB/s;" \
     "the up direction cannot beat it"
 echo
-echo "| tool | direction | MB/s (median) | CPU s per GB (user+sys) |"
-echo "|---|---|---:|---:|"
-for tool in $TOOLS; do
-	for dir in up down; do
-		awk -v t="$tool" -v d="$dir" -v b="$BYTES" '
-		function median(a, n,   i, j, x) {
-			for (i = 2; i <= n; i++)	# insertion sort
-				for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-					x = a[j]; a[j] = a[j - 1]; a[j - 1] = x
-				}
-			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+# The table; "% of raw" when raw was measured.
+awk -v tools="$TOOLS" -v b="$BYTES" '
+function median(a, n,   i, j, x) {
+	for (i = 2; i <= n; i++)	# insertion sort
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			x = a[j]; a[j] = a[j - 1]; a[j - 1] = x
 		}
-		$1 == t && $2 == d {
-			n++
-			mbs[n] = $3 > 0 ? b / 1e6 / $3 : 0
-			cpu[n] = ($4 + $5) / (b / 1e9)
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+{
+	k = $1 SUBSEP $2
+	n[k]++
+	mbs[k, n[k]] = $3 > 0 ? b / 1e6 / $3 : 0
+	cpu[k, n[k]] = ($4 + $5) / (b / 1e9)
+}
+END {
+	nt = split(tools, T, " ")
+	for (ti = 1; ti <= nt; ti++)
+		for (di = 1; di <= 2; di++) {
+			k = T[ti] SUBSEP (di == 1 ? "up" : "down")
+			delete x; delete y
+			for (i = 1; i <= n[k]; i++) {
+				x[i] = mbs[k, i]; y[i] = cpu[k, i]
+			}
+			m[k] = median(x, n[k]); c[k] = median(y, n[k])
 		}
-		END {
-			printf "| %s | %s | %.0f | %.2f |\n", t, d,
-			    median(mbs, n), median(cpu, n)
-		}' "$tmp/results"
-	done
-done
+	raw = (("raw" SUBSEP "up") in m)
+	printf "| tool | direction | MB/s (median) | CPU s per GB (user+sys) |%s\n",
+	    raw ? " % of raw |" : ""
+	printf "|---|---|---:|---:|%s\n", raw ? "---:|" : ""
+	for (ti = 1; ti <= nt; ti++)
+		for (di = 1; di <= 2; di++) {
+			d = di == 1 ? "up" : "down"
+			k = T[ti] SUBSEP d
+			printf "| %s | %s | %.0f | %.2f |", T[ti], d, m[k], c[k]
+			if (raw)
+				printf " %.0f%% |", 100 * m[k] / m["raw" SUBSEP d]
+			printf "\n"
+		}
+}' "$tmp/results"

@@ -13,6 +13,12 @@
  *		likewise, but send bytes zero bytes, then close
  *   relaybench count
  *		read stdin to EOF; print the bytes
+ *   relaybench send addr port bytes
+ *		connect to addr and write bytes zero bytes straight from
+ *		memory into the socket, then close: the "raw" row's up
+ *   relaybench recv addr port
+ *		connect to addr, read the socket to EOF and discard; print
+ *		the bytes: the "raw" row's down
  *
  * The servers give up after 10 minutes (alarm), so none is left behind.
  */
@@ -49,7 +55,9 @@ usage(void)
 	fprintf(stderr, "usage: relaybench relay [-d] [-n] addr port\n"
 	    "       relaybench sink portfile\n"
 	    "       relaybench source portfile bytes\n"
-	    "       relaybench count\n");
+	    "       relaybench count\n"
+	    "       relaybench send addr port bytes\n"
+	    "       relaybench recv addr port\n");
 	exit(64);
 }
 
@@ -154,12 +162,29 @@ fill(int fd, unsigned long long n)
 	}
 }
 
+/* A blocking TCP connection to addr (numeric IPv4), port. */
+static int
+dial(const char *addr, const char *port)
+{
+	struct sockaddr_in sin;
+	int s;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((unsigned short)number(port));
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
+		usage();
+	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    connect(s, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		die("connect");
+	return s;
+}
+
 static int
 do_relay(int argc, char *argv[])
 {
 	struct relay_opts o;
 	struct relay_result res;
-	struct sockaddr_in sin;
 	int ch, s;
 
 	memset(&o, 0, sizeof(o));
@@ -180,14 +205,7 @@ do_relay(int argc, char *argv[])
 	}
 	if (argc - optind != 2)
 		usage();
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)number(argv[optind + 1]));
-	if (inet_pton(AF_INET, argv[optind], &sin.sin_addr) != 1)
-		usage();
-	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
-	    connect(s, (struct sockaddr *)&sin, sizeof(sin)) == -1)
-		die("connect");
+	s = dial(argv[optind], argv[optind + 1]);
 	if (fcntl(s, F_SETFL, fcntl(s, F_GETFL) | O_NONBLOCK) == -1)
 		die("fcntl");
 	signal(SIGPIPE, SIG_IGN);
@@ -218,6 +236,18 @@ main(int argc, char *argv[])
 	if (strcmp(argv[1], "source") == 0 && argc == 4) {
 		c = serve_one(argv[2]);
 		fill(c, number(argv[3]));
+		close(c);
+		return 0;
+	}
+	if (strcmp(argv[1], "send") == 0 && argc == 5) {
+		c = dial(argv[2], argv[3]);
+		fill(c, number(argv[4]));
+		close(c);
+		return 0;
+	}
+	if (strcmp(argv[1], "recv") == 0 && argc == 4) {
+		c = dial(argv[2], argv[3]);
+		printf("%llu\n", drain(c));
 		close(c);
 		return 0;
 	}
