@@ -67,8 +67,11 @@ ns_up() {
 	ip netns add "$NS_C"
 	ip netns add "$NS_S"
 	for ns in "$NS_C" "$NS_S"; do
+		# No DAD delay; no ICMP rate limit (a scenario may hit one
+		# unreachable address many times a second).
 		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-		    net.ipv6.conf.default.accept_dad=0
+		    net.ipv6.conf.default.accept_dad=0 \
+		    net.ipv6.icmp.ratelimit=0 net.ipv4.icmp_ratelimit=0
 		ip -n "$ns" link set lo up
 	done
 	case $link in
