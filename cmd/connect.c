@@ -137,6 +137,8 @@ connect_run(const struct options *o, struct out *out, int sigfd,
 	/* A precise clock: the delays to keep are tens of milliseconds. */
 	if ((ecfg = event_config_new()) != NULL) {
 		event_config_set_flag(ecfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+		/* libevent's EVENT_NO* variables must not change hecat. */
+		event_config_set_flag(ecfg, EVENT_BASE_FLAG_IGNORE_ENV);
 		st.base = event_base_new_with_config(ecfg);
 		event_config_free(ecfg);
 	}

@@ -1345,6 +1345,7 @@ hecat_dial_sync(const char *host, const uint16_t *ports, size_t nports,
 	/* A precise clock: the attempt delays are tens of milliseconds. */
 	if ((ecfg = event_config_new()) != NULL) {
 		event_config_set_flag(ecfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+		event_config_set_flag(ecfg, EVENT_BASE_FLAG_IGNORE_ENV);
 		base = event_base_new_with_config(ecfg);
 		event_config_free(ecfg);
 	}
