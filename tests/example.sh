@@ -48,7 +48,8 @@ sed -n '/<!-- example:begin -->/,/<!-- example:end -->/p' \
     "$srcdir/README.md" | sed -e '1,/^```c$/d' -e '/^```$/,$d' \
     > "$tmp/example.c"
 # shellcheck disable=SC2046
-${CC:-cc} -std=c11 -Wall -Wextra -Werror -o "$tmp/example" \
+# (A sanitizer build of the library needs the same runtime in the program.)
+${CC:-cc} -std=c11 -Wall -Wextra -Werror ${SAN_CFLAGS:-} -o "$tmp/example" \
     "$tmp/example.c" $(pkgconfig --cflags --libs libhecat)
 
 # 3. A dual-stack listener and a DNS server that knows its name.
