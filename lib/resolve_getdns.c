@@ -12,8 +12,8 @@
  * to the next candidate; an answer, a NODATA (the name exists) or an error
  * ends the search, so AAAA and A always settle on the same name.
  *
- * Answers are checked: only the records of the question's name, following
- * its CNAME chain, count.
+ * Answers are checked (dnsreply.c): only the records of the question's
+ * name, following its CNAME chain, count.
  */
 #include "config.h"
 
@@ -27,15 +27,14 @@
 
 #include <event2/event.h>
 
+#include "dnsreply.h"
 #include "getdns_dl.h"
 #include "hosts.h"
 #include "internal.h"
 #include "resolvconf.h"
 
 #define MAXANSWER	64	/* addresses taken from one answer */
-#define MAXCHAIN	16	/* CNAME links followed */
 #define MAXCAND		(HECAT__RESOLV_MAXSEARCH + 1)
-#define DNS_TYPE_CNAME	5
 
 struct gresolver {
 	struct event_base		*base;
@@ -95,148 +94,6 @@ hosts_table(struct gresolver *r)
 	return r->hosts;
 }
 
-/* ---- answers ---------------------------------------------------------------- */
-
-/* Wire-format names, compared as DNS does: ASCII case-insensitively. */
-static bool
-wire_name_eq(const getdns_bindata *a, const getdns_bindata *b)
-{
-	size_t i;
-	uint8_t x, y;
-
-	if (a->size != b->size)
-		return false;
-	for (i = 0; i < a->size; i++) {
-		x = a->data[i];
-		y = b->data[i];
-		if (x >= 'A' && x <= 'Z')
-			x = (uint8_t)(x + 32);
-		if (y >= 'A' && y <= 'Z')
-			y = (uint8_t)(y + 32);
-		if (x != y)
-			return false;
-	}
-	return true;
-}
-
-/*
- * The addresses of the reply's answer section for its question: records
- * owned by the question's name or, through CNAMEs, by its aliases.  Writes
- * up to max to out; returns how many.
- */
-static size_t
-reply_addresses(getdns_dict *reply, int family, struct sockaddr_storage *out,
-    size_t max)
-{
-	const getdns_bindata *chain[MAXCHAIN + 1];
-	getdns_bindata *qname, *owner, *target, *addr;
-	uint32_t want = family == AF_INET6 ? GETDNS_RRTYPE_AAAA :
-	    GETDNS_RRTYPE_A, type;
-	getdns_list *answer;
-	getdns_dict *rr;
-	size_t nrr, i, j, nchain = 1, n = 0;
-	bool grew, owned;
-
-	if (getdns_dict_get_bindata(reply, "/question/qname", &qname) !=
-	    GETDNS_RETURN_GOOD ||
-	    getdns_dict_get_list(reply, "answer", &answer) !=
-	    GETDNS_RETURN_GOOD ||
-	    getdns_list_get_length(answer, &nrr) != GETDNS_RETURN_GOOD)
-		return 0;
-	chain[0] = qname;
-
-	/* Follow the CNAME chain, whatever order the records came in. */
-	do {
-		grew = false;
-		for (i = 0; i < nrr && nchain <= MAXCHAIN; i++) {
-			if (getdns_list_get_dict(answer, i, &rr) !=
-			    GETDNS_RETURN_GOOD ||
-			    getdns_dict_get_int(rr, "type", &type) !=
-			    GETDNS_RETURN_GOOD || type != DNS_TYPE_CNAME ||
-			    getdns_dict_get_bindata(rr, "name", &owner) !=
-			    GETDNS_RETURN_GOOD ||
-			    !wire_name_eq(owner, chain[nchain - 1]) ||
-			    getdns_dict_get_bindata(rr, "/rdata/cname",
-			    &target) != GETDNS_RETURN_GOOD)
-				continue;
-			for (j = 0; j < nchain; j++)
-				if (wire_name_eq(target, chain[j]))
-					break;
-			if (j < nchain)
-				continue;		/* a loop */
-			chain[nchain++] = target;
-			grew = true;
-		}
-	} while (grew && nchain <= MAXCHAIN);
-
-	for (i = 0; i < nrr && n < max; i++) {
-		if (getdns_list_get_dict(answer, i, &rr) != GETDNS_RETURN_GOOD ||
-		    getdns_dict_get_int(rr, "type", &type) !=
-		    GETDNS_RETURN_GOOD || type != want ||
-		    getdns_dict_get_bindata(rr, "name", &owner) !=
-		    GETDNS_RETURN_GOOD ||
-		    getdns_dict_get_bindata(rr, family == AF_INET6 ?
-		    "/rdata/ipv6_address" : "/rdata/ipv4_address", &addr) !=
-		    GETDNS_RETURN_GOOD ||
-		    addr->size != (family == AF_INET6 ? 16u : 4u))
-			continue;
-		for (owned = false, j = 0; j < nchain && !owned; j++)
-			owned = wire_name_eq(owner, chain[j]);
-		if (!owned)
-			continue;
-		memset(&out[n], 0, sizeof(out[n]));
-		if (family == AF_INET6) {
-			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out[n];
-
-			sin6->sin6_family = AF_INET6;
-			memcpy(&sin6->sin6_addr, addr->data, 16);
-		} else {
-			struct sockaddr_in *sin = (struct sockaddr_in *)&out[n];
-
-			sin->sin_family = AF_INET;
-			memcpy(&sin->sin_addr, addr->data, 4);
-		}
-		n++;
-	}
-	return n;
-}
-
-/* Classify a getdns response; the addresses go to out. */
-static int
-response_status(getdns_callback_type_t cbt, getdns_dict *resp, int family,
-    struct sockaddr_storage *out, size_t max, size_t *n)
-{
-	getdns_list *replies;
-	getdns_dict *reply;
-	uint32_t status, rcode;
-
-	*n = 0;
-	if (cbt == GETDNS_CALLBACK_TIMEOUT)
-		return HECAT_DNS_TIMEOUT;
-	if (cbt != GETDNS_CALLBACK_COMPLETE || resp == NULL)
-		return HECAT_DNS_ERROR;
-	if (getdns_dict_get_int(resp, "status", &status) == GETDNS_RETURN_GOOD &&
-	    status == GETDNS_RESPSTATUS_ALL_TIMEOUT)
-		return HECAT_DNS_TIMEOUT;
-	if (getdns_dict_get_list(resp, "replies_tree", &replies) !=
-	    GETDNS_RETURN_GOOD ||
-	    getdns_list_get_dict(replies, 0, &reply) != GETDNS_RETURN_GOOD ||
-	    getdns_dict_get_int(reply, "/header/rcode", &rcode) !=
-	    GETDNS_RETURN_GOOD)
-		return HECAT_DNS_ERROR;
-	switch (rcode) {
-	case GETDNS_RCODE_NOERROR:
-		*n = reply_addresses(reply, family, out, max);
-		return *n > 0 ? HECAT_DNS_OK : HECAT_DNS_NODATA;
-	case GETDNS_RCODE_NXDOMAIN:
-		return HECAT_DNS_NXDOMAIN;
-	case GETDNS_RCODE_SERVFAIL:
-		return HECAT_DNS_SERVFAIL;
-	default:
-		return HECAT_DNS_ERROR;		/* REFUSED, FORMERR, ... */
-	}
-}
-
 /* ---- queries ------------------------------------------------------------------ */
 
 static bool	query_next(struct gquery *);
@@ -270,7 +127,7 @@ getdns_answer_cb(getdns_context *ctx, getdns_callback_type_t cbt,
 		return;
 	}
 	q->inflight = false;
-	st = response_status(cbt, resp, q->family, addrs, MAXANSWER, &n);
+	st = hecat__dns_response_status(cbt, resp, q->family, addrs, MAXANSWER, &n);
 	getdns_dict_destroy(resp);
 	if (q->in_general) {
 		/* Called back from inside getdns_general(): let it finish. */
