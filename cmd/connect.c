@@ -178,6 +178,10 @@ connect_run(const struct options *o, struct out *out, int sigfd,
 		ho.source_len = o->source_len;
 	}
 	ho.source_port = o->source_port;
+	/* -n: no DNS, so no RFC 7050 discovery; a given prefix is used. */
+	ho.nat64_prefix = o->nat64_prefix;
+	if (o->no_nat64 || (o->numeric && o->nat64_prefix == NULL))
+		ho.nat64 = HECAT_NAT64_OFF;
 	ho.trace = out_dial_event;
 	ho.trace_arg = out;
 

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "hecat.h"
+#include "nat64.h"
 #include "options.h"
 
 #define MAX_DURATION_MS	(86400L * 1000)	/* a day */
@@ -42,7 +43,9 @@ enum {
 	OPT_SEND_ONLY,
 	OPT_RECV_ONLY,
 	OPT_TRACE,
-	OPT_VERSION
+	OPT_VERSION,
+	OPT_NAT64_PREFIX,
+	OPT_NO_NAT64
 };
 
 static const struct option longopts[] = {
@@ -68,6 +71,8 @@ static const struct option longopts[] = {
 	{ "send-only",		no_argument,		NULL, OPT_SEND_ONLY },
 	{ "recv-only",		no_argument,		NULL, OPT_RECV_ONLY },
 	{ "trace",		required_argument,	NULL, OPT_TRACE },
+	{ "nat64-prefix",	required_argument,	NULL, OPT_NAT64_PREFIX },
+	{ "no-nat64",		no_argument,		NULL, OPT_NO_NAT64 },
 	{ NULL,			0,			NULL, 0 }
 };
 
@@ -100,6 +105,9 @@ static const char usage_text[] =
 "  --first-family-count N  addresses of the first family before the\n"
 "                      other gets a turn (1)\n"
 "  --idle-timeout T    end after T without data either way\n"
+"  --nat64-prefix P/L  the NAT64 prefix on an IPv6-only network\n"
+"                      (default: discovered, RFC 7050)\n"
+"  --no-nat64          never reach IPv4 through NAT64\n"
 "  --no-shutdown       do not half-close the socket at stdin EOF\n"
 "  --prefer 4|6        the family to try first\n"
 "  --resolution-delay T  wait for AAAA after A (50ms)\n"
@@ -447,6 +455,19 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 		case OPT_TRACE:
 			o->trace_path = optarg;
 			break;
+		case OPT_NAT64_PREFIX: {
+			struct hecat__prefix64 p;
+			const char *why;
+
+			if (hecat__nat64_prefix_parse(&p, optarg, &why) == -1)
+				return fail(err, errlen, "--nat64-prefix: "
+				    "'%s': %s", optarg, why);
+			o->nat64_prefix = optarg;
+			break;
+		}
+		case OPT_NO_NAT64:
+			o->no_nat64 = true;
+			break;
 		case ':':
 			if (optopt > 0 && optopt < 256)
 				return fail(err, errlen, "option -%c needs a "
@@ -483,6 +504,9 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 		/* A source address decides the family, as libhecat does. */
 		o->family = o->source.ss_family;
 	}
+	if (o->no_nat64 && o->nat64_prefix != NULL)
+		return fail(err, errlen, "--nat64-prefix and --no-nat64 "
+		    "exclude each other");
 	return check(o, argc - optind, argv + optind, err, errlen);
 }
 void

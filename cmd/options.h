@@ -36,6 +36,8 @@ struct options {
 	struct sockaddr_storage source;
 	socklen_t	 source_len;
 	uint16_t	 source_port;		/* -p */
+	const char	*nat64_prefix;		/* --nat64-prefix */
+	bool		 no_nat64;		/* --no-nat64 */
 
 	/* What then. */
 	bool		 zero;			/* -z */

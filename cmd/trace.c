@@ -430,10 +430,26 @@ addr_list(const struct sockaddr_storage *ss, size_t n, char *buf,
 	return buf;
 }
 
+/* " nat64=192.0.2.1" when the attempt's address was synthesized. */
+static const char *
+nat64_note(const struct hecat_trace *t, char *buf, size_t len)
+{
+	char h[NI_MAXHOST];
+	unsigned port;
+
+	buf[0] = '\0';
+	if (t->orig != NULL) {
+		sa_text(t->orig, t->origlen, h, sizeof(h), &port);
+		snprintf(buf, len, " nat64=%s", h);
+	}
+	return buf;
+}
+
 static void
 dial_vv(struct out *o, const struct hecat_trace *t)
 {
-	char ep[ADDRLEN], list[1024], ports[256];
+	char ep[ADDRLEN], list[1024], ports[256], nat[ADDRLEN + 8];
+	const char *qname = t->name != NULL ? t->name : t->host;
 	double el = (double)t->elapsed_ns / 1e6;
 
 	switch (t->kind) {
@@ -444,21 +460,44 @@ dial_vv(struct out *o, const struct hecat_trace *t)
 		break;
 	case HECAT_TRACE_QUERY:
 		vv(o, t->t_ns, "query family=%s name=%s try=%u",
-		    famname(t->family), t->host, t->tries);
+		    famname(t->family), qname, t->tries);
 		break;
 	case HECAT_TRACE_ANSWER:
+		/* The NAT64 prefix query names itself; the host's do not. */
+		snprintf(nat, sizeof(nat), "%s%s", t->name != NULL &&
+		    strcmp(t->name, t->host) != 0 ? " name=" : "",
+		    t->name != NULL && strcmp(t->name, t->host) != 0 ?
+		    t->name : "");
 		if (t->status == HECAT_DNS_OK)
-			vv(o, t->t_ns, "answer family=%s count=%zu addrs=%s "
-			    "time=%.1fms", famname(t->family), t->naddrs,
+			vv(o, t->t_ns, "answer family=%s%s count=%zu addrs=%s "
+			    "time=%.1fms", famname(t->family), nat, t->naddrs,
 			    addr_list(t->addrs, t->naddrs, list, sizeof(list)),
 			    el);
 		else
-			vv(o, t->t_ns, "answer family=%s status=%s time=%.1fms",
-			    famname(t->family),
+			vv(o, t->t_ns, "answer family=%s%s status=%s "
+			    "time=%.1fms", famname(t->family), nat,
 			    hecat_dns_status_name(t->status), el);
 		break;
 	case HECAT_TRACE_QUERY_CANCEL:
-		vv(o, t->t_ns, "query family=%s abandoned", famname(t->family));
+		vv(o, t->t_ns, "query family=%s%s%s abandoned",
+		    famname(t->family), t->name != NULL &&
+		    strcmp(t->name, t->host) != 0 ? " name=" : "",
+		    t->name != NULL && strcmp(t->name, t->host) != 0 ?
+		    t->name : "");
+		break;
+	case HECAT_TRACE_NETWORK:
+		vv(o, t->t_ns, "network inet6=%s inet=%s nat64=%s",
+		    t->net_inet6 ? "yes" : "no", t->net_inet ? "yes" : "no",
+		    strcmp(t->reason, "nat64") == 0 ? "on" : "off");
+		break;
+	case HECAT_TRACE_NAT64:
+		vv(o, t->t_ns, "nat64 prefix=%s source=%s",
+		    t->prefix != NULL ? t->prefix : "none", t->reason);
+		break;
+	case HECAT_TRACE_DESYNTH:
+		vv(o, t->t_ns, "desynthesize addr=%s is=%s",
+		    endpoint(t->addr, ep, sizeof(ep)),
+		    endpoint(t->orig, list, sizeof(list)));
 		break;
 	case HECAT_TRACE_RD_WAIT:
 		vv(o, t->t_ns, "resolution-delay wait=%.0fms for=%s (%s "
@@ -472,8 +511,9 @@ dial_vv(struct out *o, const struct hecat_trace *t)
 		    sizeof(ports)));
 		break;
 	case HECAT_TRACE_ATTEMPT:
-		vv(o, t->t_ns, "attempt id=%u addr=%s start reason=%s", t->id,
-		    endpoint(t->addr, ep, sizeof(ep)), t->reason);
+		vv(o, t->t_ns, "attempt id=%u addr=%s start reason=%s%s",
+		    t->id, endpoint(t->addr, ep, sizeof(ep)), t->reason,
+		    nat64_note(t, nat, sizeof(nat)));
 		break;
 	case HECAT_TRACE_ATTEMPT_FAILED:
 		vv(o, t->t_ns, "attempt id=%u addr=%s failed errno=%s (%s) "
@@ -552,13 +592,14 @@ dial_json(struct out *o, const struct hecat_trace *t)
 			return;
 		jkey_str(f, "family", famname(t->family));
 		jkey_str(f, "source", "dns");
-		jkey_str(f, "name", t->host);
+		jkey_str(f, "name", t->name != NULL ? t->name : t->host);
 		fprintf(f, ",\"try\":%u", t->tries);
 		break;
 	case HECAT_TRACE_ANSWER:
 		if ((f = jbegin(o, "resolve_done", t->t_ns)) == NULL)
 			return;
 		jkey_str(f, "family", famname(t->family));
+		jkey_str(f, "name", t->name != NULL ? t->name : t->host);
 		jaddrs(f, "addrs", t->addrs, t->naddrs);
 		fprintf(f, ",\"elapsed_ms\":%.3f",
 		    (double)t->elapsed_ns / 1e6);
@@ -568,6 +609,32 @@ dial_json(struct out *o, const struct hecat_trace *t)
 		if ((f = jbegin(o, "resolve_cancel", t->t_ns)) == NULL)
 			return;
 		jkey_str(f, "family", famname(t->family));
+		jkey_str(f, "name", t->name != NULL ? t->name : t->host);
+		break;
+	case HECAT_TRACE_NETWORK:
+		if ((f = jbegin(o, "network", t->t_ns)) == NULL)
+			return;
+		fprintf(f, ",\"inet6\":%s,\"inet\":%s,\"nat64\":%s",
+		    t->net_inet6 ? "true" : "false",
+		    t->net_inet ? "true" : "false",
+		    strcmp(t->reason, "nat64") == 0 ? "true" : "false");
+		break;
+	case HECAT_TRACE_NAT64:
+		if ((f = jbegin(o, "nat64_prefix", t->t_ns)) == NULL)
+			return;
+		if (t->prefix != NULL)
+			jkey_str(f, "prefix", t->prefix);
+		else
+			fputs(",\"prefix\":null", f);
+		jkey_str(f, "source", t->reason);
+		break;
+	case HECAT_TRACE_DESYNTH:
+		if ((f = jbegin(o, "desynthesize", t->t_ns)) == NULL)
+			return;
+		sa_text(t->addr, t->addrlen, h, sizeof(h), &port);
+		jkey_str(f, "addr", h);
+		sa_text(t->orig, t->origlen, h, sizeof(h), &port);
+		jkey_str(f, "ipv4", h);
 		break;
 	case HECAT_TRACE_RD_WAIT:
 		if ((f = jbegin(o, "resolution_delay", t->t_ns)) == NULL)
@@ -601,6 +668,10 @@ dial_json(struct out *o, const struct hecat_trace *t)
 		jattempt(f, t);
 		jkey_str(f, "family", famname(t->addr->sa_family));
 		jkey_str(f, "reason", t->reason);
+		if (t->orig != NULL) {
+			sa_text(t->orig, t->origlen, h, sizeof(h), &port);
+			jkey_str(f, "nat64_for", h);
+		}
 		if (o->opts->has_source) {
 			sa_text((const struct sockaddr *)&o->opts->source,
 			    o->opts->source_len, h, sizeof(h), &port);

@@ -45,6 +45,7 @@ struct hecat {
 	struct hecat_opts		 defaults;
 	const struct hecat_resolver	*res;
 	void				*res_arg;
+	struct hecat__prefix64		 pref64;	/* discovered, or len 0 */
 	TAILQ_HEAD(, hecat_dial)	 dials;
 };
 
@@ -56,6 +57,8 @@ struct attempt {
 	uint64_t		 started;
 	struct sockaddr_storage	 sa;
 	socklen_t		 salen;
+	struct sockaddr_storage	 orig;		/* NAT64: sa stands for it */
+	socklen_t		 origlen;	/* 0: not synthesized */
 };
 
 struct dquery {
@@ -104,7 +107,11 @@ struct hecat_dial {
 	struct event		*kick;
 	struct attempt		*att;		/* [natt] */
 	size_t			 natt;
-	struct dquery		 q[2];		/* [0] AAAA, [1] A */
+	struct dquery		 q[3];		/* [0] AAAA, [1] A, [2] PREF64 */
+	int			 nat64;		/* enum hecat__nat64_mode */
+	const char		*nat64_why;	/* KNOWN: "option", "cached" */
+	struct hecat__prefix64	 pref64;	/* known, or the WKP stand-in */
+	bool			 net6, net4;	/* connectivity at the start */
 	struct inbox_item	*inbox;		/* ring of [icap] */
 	size_t			 ihead, ilen, icap;
 	struct failed_attempt {
@@ -207,6 +214,16 @@ engine_cfg(const struct hecat_opts *o, struct hecat__engine_cfg *c)
 	c->prefer = o->prefer;
 }
 
+/* The engine's configuration for dial d, NAT64 included. */
+static void
+dial_engine_cfg(const struct hecat_dial *d, struct hecat__engine_cfg *c)
+{
+	engine_cfg(&d->opts, c);
+	c->nat64 = d->nat64;
+	if (d->nat64 == HECAT__NAT64_KNOWN)
+		c->prefix64 = d->pref64;
+}
+
 /* ---- tracing ------------------------------------------------------------- */
 
 static void
@@ -219,17 +236,6 @@ trace(struct hecat_dial *d, struct hecat_trace *t)
 	t->dial = d;
 	t->host = d->given;
 	d->opts.trace(t, d->opts.trace_arg);
-}
-
-static void
-trace_simple(struct hecat_dial *d, enum hecat_trace_kind kind, int family)
-{
-	struct hecat_trace t;
-
-	memset(&t, 0, sizeof(t));
-	t.kind = kind;
-	t.family = family;
-	trace(d, &t);
 }
 
 static void
@@ -251,6 +257,10 @@ trace_attempt(struct hecat_dial *d, enum hecat_trace_kind kind,
 	t.reason = reason;
 	t.error = error;
 	t.elapsed_ns = hecat__now() - at->started;
+	if (at->origlen > 0) {
+		t.orig = (const struct sockaddr *)&at->orig;
+		t.origlen = at->origlen;
+	}
 	if (kind == HECAT_TRACE_CONNECTED && at->fd != -1 &&
 	    getsockname(at->fd, (struct sockaddr *)&local, &len) == 0) {
 		t.local = (const struct sockaddr *)&local;
@@ -337,7 +347,20 @@ push_result(struct hecat_dial *d, unsigned id, int err)
 static struct dquery *
 dquery(struct hecat_dial *d, int family)
 {
-	return &d->q[family == AF_INET6 ? 0 : 1];
+	return &d->q[family == AF_INET6 ? 0 : family == AF_INET ? 1 : 2];
+}
+
+/* What a query asks: the host's AAAA or A, or RFC 7050's AAAA. */
+static const char *
+qname(const struct hecat_dial *d, int family)
+{
+	return family == HECAT__PREF64 ? HECAT__NAT64_DISCOVERY_NAME : d->host;
+}
+
+static int
+qtype(int family)
+{
+	return family == HECAT__PREF64 ? AF_INET6 : family;
 }
 
 /* The resolver answered (maybe from inside its start function). */
@@ -379,12 +402,14 @@ query_send(struct hecat_dial *d, int family, unsigned tries)
 	dq->gen++;
 	dq->active = true;
 	dq->handle = NULL;
-	handle = h->res->start(h->res_arg, family, d->host, resolved_cb, dq);
+	handle = h->res->start(h->res_arg, qtype(family), qname(d, family),
+	    resolved_cb, dq);
 	/* Traced once sent: the first start may set the resolver up. */
 	dq->sent = hecat__now();
 	memset(&t, 0, sizeof(t));
 	t.kind = HECAT_TRACE_QUERY;
-	t.family = family;
+	t.family = qtype(family);
+	t.name = qname(d, family);
 	t.tries = tries;
 	trace(d, &t);
 	if (handle == NULL && dq->active)
@@ -397,13 +422,18 @@ static void
 query_cancel(struct hecat_dial *d, int family)
 {
 	struct dquery *dq = dquery(d, family);
+	struct hecat_trace t;
 
 	if (dq->active && dq->handle != NULL)
 		d->h->res->cancel(d->h->res_arg, dq->handle);
 	dq->active = false;
 	dq->handle = NULL;
 	dq->gen++;		/* an answer already queued is stale now */
-	trace_simple(d, HECAT_TRACE_QUERY_CANCEL, family);
+	memset(&t, 0, sizeof(t));
+	t.kind = HECAT_TRACE_QUERY_CANCEL;
+	t.family = qtype(family);
+	t.name = qname(d, family);
+	trace(d, &t);
 }
 
 /*
@@ -444,6 +474,26 @@ out:
 	close(fd);
 }
 
+/*
+ * probe_source() for a destination of the engine: on an IPv6-only network
+ * an IPv4 address is reached through NAT64, so the source is the one for
+ * its synthesized address (with the Well-Known Prefix standing in while
+ * the prefix is not known yet).
+ */
+static void
+probe_dst(struct hecat_dial *d, const struct hecat__ip *dst,
+    struct hecat__ip *src)
+{
+	struct hecat__ip v6;
+
+	if (d->nat64 != HECAT__NAT64_OFF && dst->family == AF_INET &&
+	    hecat__nat64_synthesizable(&d->pref64, dst)) {
+		hecat__nat64_synthesize(&d->pref64, dst, &v6);
+		probe_source(d, &v6, src);
+	} else
+		probe_source(d, dst, src);
+}
+
 static void
 process_answer(struct hecat_dial *d, struct inbox_item *it)
 {
@@ -456,7 +506,8 @@ process_answer(struct hecat_dial *d, struct inbox_item *it)
 		return;			/* for a query since abandoned */
 	memset(&t, 0, sizeof(t));
 	t.kind = HECAT_TRACE_ANSWER;
-	t.family = it->family;
+	t.family = qtype(it->family);
+	t.name = qname(d, it->family);
 	t.status = it->status;
 	t.addrs = it->addrs;
 	t.naddrs = it->naddrs;
@@ -467,9 +518,10 @@ process_answer(struct hecat_dial *d, struct inbox_item *it)
 		for (i = 0; i < it->naddrs; i++) {
 			hecat__ip_from_sa(&dsts[n].ip,
 			    (struct sockaddr *)&it->addrs[i]);
-			if (dsts[n].ip.family != it->family)
+			if (dsts[n].ip.family != qtype(it->family))
 				continue;
-			probe_source(d, &dsts[n].ip, &dsts[n].src);
+			if (it->family != HECAT__PREF64)
+				probe_dst(d, &dsts[n].ip, &dsts[n].src);
 			n++;
 		}
 	}
@@ -588,6 +640,8 @@ attempt_start(struct hecat_dial *d, const struct hecat__action *a)
 	at->fd = -1;
 	at->started = hecat__now();
 	at->salen = hecat__ip_to_sa(&a->ip, a->port, &at->sa);
+	at->origlen = a->orig.family == 0 ? 0 :
+	    hecat__ip_to_sa(&a->orig, a->port, &at->orig);
 	trace_attempt(d, HECAT_TRACE_ATTEMPT, at, start_reason(a->why), 0);
 
 	fd = socket(a->ip.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -897,6 +951,94 @@ dial_done(struct hecat_dial *d, const struct hecat__action *a)
 	dial_free(d);
 }
 
+/* ---- NAT64 -------------------------------------------------------------------- */
+
+static void
+trace_nat64(struct hecat_dial *d, const struct hecat__prefix64 *p,
+    const char *why)
+{
+	char buf[HECAT__IP_FMTLEN + 8];
+	struct hecat_trace t;
+
+	memset(&t, 0, sizeof(t));
+	t.kind = HECAT_TRACE_NAT64;
+	t.prefix = p != NULL ? hecat__nat64_prefix_fmt(p, buf, sizeof(buf)) :
+	    NULL;
+	t.reason = why;
+	trace(d, &t);
+}
+
+/* The prefix query settled: keep what it found for the next dials. */
+static void
+nat64_found(struct hecat_dial *d, const struct hecat__action *a)
+{
+	if (a->plen == 0) {
+		d->nat64 = HECAT__NAT64_OFF;
+		trace_nat64(d, NULL, "none");
+		return;
+	}
+	d->nat64 = HECAT__NAT64_KNOWN;
+	d->pref64.ip = a->ip;
+	d->pref64.len = a->plen;
+	d->h->pref64 = d->pref64;
+	trace_nat64(d, &d->pref64, "discovered");
+}
+
+static void
+trace_desynth(struct hecat_dial *d, const struct hecat__action *a)
+{
+	struct sockaddr_storage v6, v4;
+	struct hecat_trace t;
+
+	memset(&t, 0, sizeof(t));
+	t.kind = HECAT_TRACE_DESYNTH;
+	t.addrlen = hecat__ip_to_sa(&a->ip, 0, &v6);
+	t.addr = (const struct sockaddr *)&v6;
+	t.origlen = hecat__ip_to_sa(&a->orig, 0, &v4);
+	t.orig = (const struct sockaddr *)&v4;
+	t.family = AF_INET6;
+	trace(d, &t);
+}
+
+/*
+ * Per dial: is this an IPv6-only network (HEv3 connectivity), and is the
+ * NAT64 prefix known (the option, or an earlier dial's discovery)?
+ */
+static void
+nat64_setup(struct hecat_dial *d)
+{
+	const char *why;
+
+	d->nat64 = HECAT__NAT64_OFF;
+	hecat__nat64_wkp(&d->pref64);
+	if (d->opts.nat64 == HECAT_NAT64_OFF) {
+		d->net6 = d->net4 = true;	/* not looked at */
+		return;
+	}
+	hecat__connectivity(&d->net6, &d->net4);
+	if (d->opts.nat64_prefix != NULL &&
+	    hecat__nat64_prefix_parse(&d->pref64, d->opts.nat64_prefix,
+	    &why) == -1) {
+		if (d->early_err == 0) {
+			d->early_err = HECAT_E_INVAL;
+			d->early_why = "invalid NAT64 prefix";
+		}
+		hecat__nat64_wkp(&d->pref64);
+		return;
+	}
+	if (!d->net6 || d->net4 || d->opts.family == AF_INET6)
+		return;
+	if (d->opts.nat64_prefix != NULL) {
+		d->nat64 = HECAT__NAT64_KNOWN;
+		d->nat64_why = "option";
+	} else if (d->h->pref64.len != 0) {
+		d->pref64 = d->h->pref64;
+		d->nat64 = HECAT__NAT64_KNOWN;
+		d->nat64_why = "cached";
+	} else
+		d->nat64 = HECAT__NAT64_DISCOVER;
+}
+
 /*
  * Carry out the engine's actions.  Returns false when the dial ended (and
  * was freed), true otherwise, with the timer armed at the next deadline.
@@ -938,6 +1080,12 @@ perform(struct hecat_dial *d)
 		case HECAT__ACT_DONE:
 			dial_done(d, &a);
 			return false;
+		case HECAT__ACT_NAT64:
+			nat64_found(d, &a);
+			break;
+		case HECAT__ACT_DESYNTH:
+			trace_desynth(d, &a);
+			break;
 		}
 	}
 
@@ -985,6 +1133,14 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 		memset(&t, 0, sizeof(t));
 		t.kind = HECAT_TRACE_START;
 		trace(d, &t);
+		memset(&t, 0, sizeof(t));
+		t.kind = HECAT_TRACE_NETWORK;
+		t.net_inet6 = d->net6;
+		t.net_inet = d->net4;
+		t.reason = d->nat64 != HECAT__NAT64_OFF ? "nat64" : "native";
+		trace(d, &t);
+		if (d->nat64 == HECAT__NAT64_KNOWN)
+			trace_nat64(d, &d->pref64, d->nat64_why);
 		hecat__engine_start(d->e, hecat__now());
 		if (!perform(d))
 			return;
@@ -1048,9 +1204,10 @@ dial_new(struct hecat *h, const char *given, const uint16_t *ports,
 	d->natt = d->opts.max_inflight;
 	d->icap = d->natt * 2 + 4;
 	d->nports = nports;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		d->q[i].d = d;
-		d->q[i].family = i == 0 ? AF_INET6 : AF_INET;
+		d->q[i].family = i == 0 ? AF_INET6 : i == 1 ? AF_INET :
+		    HECAT__PREF64;
 	}
 	d->given = strdup(given);
 	d->ports = calloc(nports, sizeof(*d->ports));
@@ -1095,6 +1252,7 @@ dial_new(struct hecat *h, const char *given, const uint16_t *ports,
 			}
 		}
 	}
+	nat64_setup(d);
 	TAILQ_INSERT_TAIL(&h->dials, d, entry);
 	kick(d);
 	return d;
@@ -1153,9 +1311,9 @@ connect_endpoints(struct hecat *h, const char *given,
 		    (const struct sockaddr *)&addrs[i]);
 		eps[i].port = hecat__sa_port((const struct sockaddr *)&addrs[i]);
 		if (eps[i].dst.ip.family != 0)
-			probe_source(d, &eps[i].dst.ip, &eps[i].dst.src);
+			probe_dst(d, &eps[i].dst.ip, &eps[i].dst.src);
 	}
-	engine_cfg(&d->opts, &cfg);
+	dial_engine_cfg(d, &cfg);
 	d = dial_engine(d, d->early_err ? NULL : hecat__engine_new_ip(&cfg,
 	    eps, n));
 	free(eps);
@@ -1193,7 +1351,7 @@ hecat_connect_host(struct hecat *h, const char *host, const uint16_t *ports,
 	if (d->early_err == 0 &&
 	    hecat__host_normalize(host, d->host, &d->early_why) == -1)
 		d->early_err = HECAT_E_INVAL;
-	engine_cfg(&d->opts, &cfg);
+	dial_engine_cfg(d, &cfg);
 	return dial_engine(d, d->early_err ? NULL :
 	    hecat__engine_new_host(&cfg, ports, nports));
 }

@@ -24,6 +24,12 @@
  *
  * The dial fails only when no address is left to try, no attempt is in
  * flight and no query is pending (T3), or when its deadline passes.
+ *
+ * NAT64 (cfg.nat64): on an IPv6-only network an IPv4 address is kept as
+ * IPv4 for sorting (HEv3) and connected to through its synthesized IPv6
+ * address; DNS64 answers inside the prefix are de-synthesized.  While the
+ * prefix query (RFC 7050) is pending, IPv4 addresses stay out of the
+ * order; it is a query like the others for T3, timeouts and retries.
  */
 #include "config.h"
 
@@ -82,7 +88,7 @@ struct hecat__engine {
 	unsigned		 started;	/* attempts so far = last id */
 	unsigned		 inflight;
 
-	struct query		 q[2];		/* [0] AAAA, [1] A */
+	struct query		 q[3];		/* [0] AAAA, [1] A, [2] PREF64 */
 
 	size_t			 naddrs, cap;
 	struct hecat__sortent	*ents;		/* [cap]: dst, src, seq */
@@ -124,7 +130,13 @@ hecat__engine_cfg_default(struct hecat__engine_cfg *cfg)
 static int
 qidx(int family)
 {
-	return family == AF_INET6 ? 0 : 1;
+	return family == AF_INET6 ? 0 : family == AF_INET ? 1 : 2;
+}
+
+static int
+qfamily(int i)
+{
+	return i == 0 ? AF_INET6 : i == 1 ? AF_INET : HECAT__PREF64;
 }
 
 static int
@@ -189,6 +201,12 @@ check_cfg(struct hecat__engine_cfg *cfg)
 		cfg->max_inflight = 1;
 	if (cfg->max_addrs == 0)
 		cfg->max_addrs = 1;
+	if (cfg->nat64 == HECAT__NAT64_KNOWN &&
+	    !hecat__nat64_len_ok(cfg->prefix64.len))
+		return -1;
+	/* -6 asks for IPv6 alone; NAT64 would reach IPv4 behind it. */
+	if (cfg->family == AF_INET6)
+		cfg->nat64 = HECAT__NAT64_OFF;
 	return 0;
 }
 
@@ -203,6 +221,8 @@ engine_alloc(const struct hecat__engine_cfg *cfg, size_t cap, size_t nports)
 	e->cap = cap;
 	e->nports = 0;
 	e->qcap = 2 * (size_t)cfg->max_inflight + 16;
+	if (cfg->nat64 != HECAT__NAT64_OFF)	/* DESYNTH notes */
+		e->qcap += 2 * cap;
 	e->ents = calloc(cap, sizeof(*e->ents));
 	e->addrs = calloc(cap, sizeof(*e->addrs));
 	e->plan = calloc(cap, sizeof(*e->plan));
@@ -347,6 +367,13 @@ hecat__engine_free(struct hecat__engine *e)
  * with some ports started keeps the head: all the ports of an address go
  * before the next address.  Emits ORDER.
  */
+/* Is the NAT64 prefix still being looked for (IPv4 waits)? */
+static bool
+v4_blocked(const struct hecat__engine *e)
+{
+	return e->cfg.nat64 == HECAT__NAT64_DISCOVER;
+}
+
 static void
 replan(struct hecat__engine *e)
 {
@@ -368,7 +395,9 @@ replan(struct hecat__engine *e)
 		next[n++] = partial;
 	for (i = 0; i < e->naddrs; i++)
 		if (e->plan[i] != partial &&
-		    e->addrs[e->plan[i]].port_next == 0)
+		    e->addrs[e->plan[i]].port_next == 0 &&
+		    !(v4_blocked(e) &&
+		      e->ents[e->plan[i]].dst.family == AF_INET))
 			next[n++] = e->plan[i];
 	memcpy(e->order, next, n * sizeof(*next));
 	e->norder = n;
@@ -380,23 +409,53 @@ replan(struct hecat__engine *e)
  * were new.  Addresses of the other family, duplicates and those beyond
  * max_addrs are dropped.
  */
+/*
+ * With a known NAT64 prefix, the IPv4 address a DNS64-synthesized v6
+ * stands for (HEv3: de-synthesize before sorting); emits DESYNTH.
+ */
+static struct hecat__ip
+desynth(struct hecat__engine *e, const struct hecat__ip *ip)
+{
+	struct hecat__ip v4;
+	struct hecat__action *a;
+
+	if (e->cfg.nat64 != HECAT__NAT64_KNOWN ||
+	    !hecat__nat64_extract(&e->cfg.prefix64, ip, &v4) ||
+	    !hecat__nat64_synthesizable(&e->cfg.prefix64, &v4))
+		return *ip;
+	a = emit(e, HECAT__ACT_DESYNTH);
+	a->ip = *ip;
+	a->orig = v4;
+	return v4;
+}
+
+static size_t
+find_addr(const struct hecat__engine *e, const struct hecat__ip *ip)
+{
+	size_t j;
+
+	for (j = 0; j < e->naddrs; j++)
+		if (hecat__ip_equal(&e->ents[j].dst, ip))
+			break;
+	return j;
+}
+
 static size_t
 merge(struct hecat__engine *e, int family, const struct hecat__dst *dsts,
     size_t n)
 {
 	size_t i, j, added = 0;
 	struct eaddr *ea;
+	struct hecat__ip ip;
 
 	/* A family's query is final once, so its addresses all arrive here. */
 	for (i = 0; i < n && added < e->cfg.max_addrs; i++) {
 		if (dsts[i].ip.family != family)
 			continue;
-		for (j = 0; j < e->naddrs; j++)
-			if (hecat__ip_equal(&e->ents[j].dst, &dsts[i].ip))
-				break;
-		if (j < e->naddrs)
+		ip = family == AF_INET6 ? desynth(e, &dsts[i].ip) : dsts[i].ip;
+		if ((j = find_addr(e, &ip)) < e->naddrs)
 			continue;
-		e->ents[j].dst = dsts[i].ip;
+		e->ents[j].dst = ip;
 		e->ents[j].src = dsts[i].src;
 		e->ents[j].seq = (uint32_t)j;
 		ea = &e->addrs[j];
@@ -444,7 +503,74 @@ static bool
 query_pending(const struct hecat__engine *e)
 {
 	return e->q[0].state == HECAT__Q_PENDING ||
-	    e->q[1].state == HECAT__Q_PENDING;
+	    e->q[1].state == HECAT__Q_PENDING ||
+	    e->q[2].state == HECAT__Q_PENDING;
+}
+
+/* ---- NAT64 ---------------------------------------------------------------- */
+
+/*
+ * The address an attempt to dst connects to: dst, or on an IPv6-only
+ * network with a known prefix, the IPv6 address synthesized from an IPv4
+ * dst (RFC 6052), with *orig set to dst.  An IPv4 address that must not
+ * be synthesized (127/8 ...) is connected to as it is.
+ */
+static struct hecat__ip
+connect_ip(const struct hecat__engine *e, size_t addr, struct hecat__ip *orig)
+{
+	const struct hecat__ip *dst = &e->ents[addr].dst;
+	struct hecat__ip v6;
+
+	memset(orig, 0, sizeof(*orig));
+	if (e->cfg.nat64 != HECAT__NAT64_KNOWN || dst->family != AF_INET ||
+	    !hecat__nat64_synthesizable(&e->cfg.prefix64, dst))
+		return *dst;
+	hecat__nat64_synthesize(&e->cfg.prefix64, dst, &v6);
+	*orig = *dst;
+	return v6;
+}
+
+/*
+ * The prefix query ended: with a prefix found, the IPv6 addresses known
+ * and not yet tried that lie in it are de-synthesized (a duplicate of an
+ * IPv4 address already known is dropped from the order); without one,
+ * IPv4 addresses are tried as they are.  Either way they may go now.
+ */
+static void
+prefix_settled(struct hecat__engine *e, enum hecat_dns_status st,
+    const struct hecat__dst *dsts, size_t n)
+{
+	struct hecat__action *a;
+	struct hecat__ip v4;
+	size_t i, j;
+
+	/* RFC 7050: the first address that embeds 192.0.0.170/171. */
+	e->cfg.nat64 = HECAT__NAT64_OFF;
+	for (i = 0; st == HECAT_DNS_OK && i < n; i++)
+		if (hecat__nat64_discover(&dsts[i].ip, 1,
+		    &e->cfg.prefix64) > 0) {
+			e->cfg.nat64 = HECAT__NAT64_KNOWN;
+			break;
+		}
+	a = emit(e, HECAT__ACT_NAT64);
+	if (e->cfg.nat64 == HECAT__NAT64_KNOWN) {
+		a->ip = e->cfg.prefix64.ip;
+		a->plen = e->cfg.prefix64.len;
+	}
+	for (i = 0; i < e->naddrs; i++) {
+		if (e->ents[i].dst.family != AF_INET6 ||
+		    e->addrs[i].port_next != 0)
+			continue;
+		v4 = desynth(e, &e->ents[i].dst);
+		if (v4.family != AF_INET)
+			continue;
+		if ((j = find_addr(e, &v4)) < e->naddrs)
+			e->addrs[i].port_next = e->addrs[i].port_cnt;
+		else
+			e->ents[i].dst = v4;
+	}
+	if (e->state == ST_CONNECTING)
+		replan(e);
 }
 
 /* ---- the end ------------------------------------------------------------- */
@@ -456,7 +582,7 @@ cancel_attempt(struct hecat__engine *e, struct attempt *at, int why)
 
 	a->id = at->id;
 	a->addr = at->addr;
-	a->ip = e->ents[at->addr].dst;
+	a->ip = connect_ip(e, at->addr, &a->orig);
 	a->port = at->port;
 	a->why = why;
 	at->id = 0;
@@ -492,9 +618,9 @@ finish(struct hecat__engine *e, int status, const struct attempt *winner,
 			record_failure(e, &e->att[i], ETIMEDOUT);
 		cancel_attempt(e, &e->att[i], why);
 	}
-	for (f = 0; f < 2; f++)
+	for (f = 0; f < 3; f++)
 		if (e->q[f].state == HECAT__Q_PENDING) {
-			query_cancel(e, f == 0 ? AF_INET6 : AF_INET);
+			query_cancel(e, qfamily(f));
 			e->q[f].state = HECAT__Q_CANCELLED;
 		}
 	e->state = ST_DONE;
@@ -503,7 +629,7 @@ finish(struct hecat__engine *e, int status, const struct attempt *winner,
 	if (winner != NULL) {
 		a->id = winner->id;
 		a->addr = winner->addr;
-		a->ip = e->ents[winner->addr].dst;
+		a->ip = connect_ip(e, winner->addr, &a->orig);
 		a->port = winner->port;
 	}
 }
@@ -598,7 +724,7 @@ start_attempt(struct hecat__engine *e, uint64_t now)
 	a = emit(e, HECAT__ACT_ATTEMPT);
 	a->id = at->id;
 	a->addr = ai;
-	a->ip = e->ents[ai].dst;
+	a->ip = connect_ip(e, ai, &a->orig);
 	a->port = at->port;
 	a->why = at->id == 1 ? HECAT__WHY_FIRST : e->why;
 	e->why = HECAT__WHY_DELAY;
@@ -694,6 +820,9 @@ hecat__engine_start(struct hecat__engine *e, uint64_t now)
 	assert(e->state == ST_IDLE);
 	e->t_start = now;
 	e->why = HECAT__WHY_FIRST;
+	/* The prefix query goes first: its answer gates IPv4. */
+	if (e->cfg.nat64 == HECAT__NAT64_DISCOVER)
+		query_send(e, now, HECAT__PREF64);
 	if (!e->host) {
 		begin_connecting(e);
 		progress(e, now);
@@ -716,7 +845,8 @@ hecat__engine_on_answer(struct hecat__engine *e, uint64_t now, int family,
 	struct query *q;
 
 	if (e->state == ST_DONE || e->state == ST_IDLE ||
-	    (family != AF_INET && family != AF_INET6))
+	    (family != AF_INET && family != AF_INET6 &&
+	     family != HECAT__PREF64))
 		return;
 	q = &e->q[qidx(family)];
 	if (q->state != HECAT__Q_PENDING)
@@ -728,6 +858,12 @@ hecat__engine_on_answer(struct hecat__engine *e, uint64_t now, int family,
 		return;
 	}
 	query_finish(e, family, status);
+	if (family == HECAT__PREF64) {
+		prefix_settled(e, status, dsts, n);
+		e->why = HECAT__WHY_ANSWER;
+		progress(e, now);
+		return;
+	}
 	if (status == HECAT_DNS_OK && merge(e, family, dsts, n) > 0 &&
 	    e->state == ST_CONNECTING)
 		replan(e);
@@ -789,18 +925,20 @@ hecat__engine_on_timeout(struct hecat__engine *e, uint64_t now)
 			e->why = HECAT__WHY_FAILED;
 		}
 	}
-	for (f = 0; f < 2; f++) {
+	for (f = 0; f < 3; f++) {
 		q = &e->q[f];
 		if (q->state != HECAT__Q_PENDING ||
 		    e->cfg.resolve_timeout == 0 ||
 		    now - q->sent < e->cfg.resolve_timeout)
 			continue;
-		query_cancel(e, f == 0 ? AF_INET6 : AF_INET);
+		query_cancel(e, qfamily(f));
 		if (q->tries <= e->cfg.resolve_retries)
-			query_send(e, now, f == 0 ? AF_INET6 : AF_INET);
-		else
-			query_finish(e, f == 0 ? AF_INET6 : AF_INET,
-			    HECAT_DNS_TIMEOUT);
+			query_send(e, now, qfamily(f));
+		else {
+			query_finish(e, qfamily(f), HECAT_DNS_TIMEOUT);
+			if (f == 2)
+				prefix_settled(e, HECAT_DNS_TIMEOUT, NULL, 0);
+		}
 	}
 	progress(e, now);
 }
@@ -837,7 +975,7 @@ hecat__engine_next_deadline(const struct hecat__engine *e)
 				EARLIER(e->att[i].started +
 				    e->cfg.attempt_timeout);
 	if (e->cfg.resolve_timeout != 0)
-		for (f = 0; f < 2; f++)
+		for (f = 0; f < 3; f++)
 			if (e->q[f].state == HECAT__Q_PENDING)
 				EARLIER(e->q[f].sent + e->cfg.resolve_timeout);
 #undef EARLIER

@@ -22,6 +22,7 @@
 #include "addrsort.h"
 #include "hecat.h"
 #include "ip.h"
+#include "nat64.h"
 
 #define HECAT__NS_PER_MS	UINT64_C(1000000)
 #define HECAT__NEVER		UINT64_MAX
@@ -33,6 +34,19 @@
 #define HECAT__MIN_ATTEMPT_GAP	(10 * HECAT__NS_PER_MS)
 /* Section 8: the Connection Attempt Delay is clamped to [10 ms, 2 s]. */
 #define HECAT__MAX_ATTEMPT_DELAY	(2000 * HECAT__NS_PER_MS)
+
+/*
+ * The pseudo family of the NAT64 prefix query (RFC 7050: AAAA for
+ * ipv4only.arpa) in QUERY and QUERY_CANCEL actions and on_answer().
+ */
+#define HECAT__PREF64		(-64)
+
+/* NAT64 (RFC 8305 section 7, HEv3 "Handling NAT64 Networks"). */
+enum hecat__nat64_mode {
+	HECAT__NAT64_OFF,	/* the network has IPv4, or NAT64 is off */
+	HECAT__NAT64_KNOWN,	/* IPv6 only; the prefix is cfg.prefix64 */
+	HECAT__NAT64_DISCOVER	/* IPv6 only; ask with a PREF64 query */
+};
 
 struct hecat__engine_cfg {
 	uint64_t	resolution_delay;	/* ns; RFC 8305 3: 50 ms */
@@ -47,6 +61,15 @@ struct hecat__engine_cfg {
 	int		family;			/* AF_UNSPEC, _INET, _INET6 */
 	int		prefer;			/* AF_UNSPEC: RFC 6724 says */
 	const struct hecat__policy *policy;	/* NULL: RFC 6724 table */
+	/*
+	 * On an IPv6-only network (nat64 not OFF), IPv4 addresses are
+	 * reached through NAT64: an attempt to one connects to the address
+	 * synthesized with the prefix (RFC 6052), AAAA answers inside the
+	 * prefix are de-synthesized to IPv4 before sorting, and while the
+	 * prefix is being discovered no IPv4 address is attempted.
+	 */
+	int		nat64;			/* enum hecat__nat64_mode */
+	struct hecat__prefix64 prefix64;	/* KNOWN: the prefix */
 };
 
 /* A destination with the source address the kernel would use for it. */
@@ -68,7 +91,11 @@ enum hecat__act_kind {
 	HECAT__ACT_ORDER,		/* note: a new plan, see _order() */
 	HECAT__ACT_ATTEMPT,		/* start attempt id to ip:port */
 	HECAT__ACT_CANCEL,		/* abandon attempt id, close it */
-	HECAT__ACT_DONE			/* the dial is over: status, id */
+	HECAT__ACT_DONE,		/* the dial is over: status, id */
+	HECAT__ACT_NAT64,		/* note: the prefix is ip/plen, or
+					   plen 0: none was found */
+	HECAT__ACT_DESYNTH		/* note: the answer's ip is orig
+					   through NAT64 */
 };
 
 /* Why an attempt starts. */
@@ -98,6 +125,13 @@ struct hecat__action {
 	uint16_t		port;	/* ATTEMPT, DONE */
 	int			why;	/* ATTEMPT, CANCEL: the enums above */
 	int			status;	/* DONE: HECAT_OK or HECAT_E_* */
+	/*
+	 * ATTEMPT, CANCEL, DONE: the IPv4 address that ip (synthesized
+	 * with the NAT64 prefix) stands for; family 0 when ip is not
+	 * synthesized.  DESYNTH: the IPv4 address ip embeds.
+	 */
+	struct hecat__ip	orig;
+	unsigned		plen;	/* NAT64 */
 };
 
 /* What the engine knows about one address, for reports and traces. */
@@ -144,7 +178,8 @@ void	hecat__engine_free(struct hecat__engine *);
 void	hecat__engine_start(struct hecat__engine *, uint64_t now);
 
 /*
- * The final answer to the query of family: status HECAT_DNS_OK with
+ * The final answer to the query of family (AF_INET6, AF_INET, or
+ * HECAT__PREF64 for the NAT64 prefix query): status HECAT_DNS_OK with
  * dsts[0..n) (n == 0 counts as NODATA), or an error status.  Transient
  * errors are retried as the configuration says.  Answers to a query that is
  * not pending are ignored.

@@ -89,9 +89,18 @@ enum hecat_trace_kind {
 					   reason, elapsed_ns */
 	HECAT_TRACE_CONNECTED,		/* it connected: id, addr, local,
 					   elapsed_ns */
-	HECAT_TRACE_DONE		/* the dial ends: status (enum
+	HECAT_TRACE_DONE,		/* the dial ends: status (enum
 					   hecat_err); the winner's id and
 					   addr */
+	HECAT_TRACE_NETWORK,		/* connectivity seen at the start:
+					   net_inet6, net_inet; reason
+					   "nat64" (IPv6 only, NAT64 used),
+					   "native" */
+	HECAT_TRACE_NAT64,		/* the NAT64 prefix: prefix (NULL:
+					   none), reason "option", "cached",
+					   "discovered" or "none" */
+	HECAT_TRACE_DESYNTH		/* a DNS64 answer's addr stands for
+					   the IPv4 address orig */
 };
 
 /*
@@ -123,6 +132,16 @@ struct hecat_trace {
 	int				 error;		/* errno */
 	uint64_t			 elapsed_ns;
 	uint64_t			 wait_ns;
+	/* QUERY, ANSWER, QUERY_CANCEL: the name asked (the host, or
+	   "ipv4only.arpa" for the NAT64 prefix). */
+	const char			*name;
+	/* ATTEMPT, ATTEMPT_*, CONNECTED, DESYNTH: the IPv4 address addr
+	   was synthesized from (NAT64); NULL otherwise. */
+	const struct sockaddr		*orig;
+	socklen_t			 origlen;
+	int				 net_inet6;	/* NETWORK: 1 or 0 */
+	int				 net_inet;
+	const char			*prefix;	/* NAT64 */
 };
 
 typedef void (*hecat_trace_cb)(const struct hecat_trace *, void *arg);
@@ -160,6 +179,22 @@ struct hecat_opts {
 						   local port (on source, or
 						   the wildcard address);
 						   0: the kernel picks */
+	/*
+	 * NAT64 (RFC 8305 section 7, HEv3).  HECAT_NAT64_AUTO: when the
+	 * host has IPv6 connectivity and no IPv4 (looked at per dial),
+	 * IPv4 addresses (literals, A answers, DNS64 answers de-synthesized)
+	 * are reached through the NAT64 prefix; HECAT_NAT64_OFF: never.
+	 * nat64_prefix: "PREFIX/LEN" (RFC 6052 lengths) instead of
+	 * discovering it (RFC 7050, once per hecat instance); NULL:
+	 * discover.  A family of AF_INET6 turns NAT64 off.
+	 */
+	int		 nat64;			/* enum hecat_nat64 */
+	const char	*nat64_prefix;
+};
+
+enum hecat_nat64 {
+	HECAT_NAT64_AUTO = 0,
+	HECAT_NAT64_OFF
 };
 
 /* Fill opts with the defaults above. */

@@ -4,6 +4,7 @@
 #ifndef HECAT_INTERNAL_H
 #define HECAT_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hecat.h"
@@ -38,5 +39,11 @@ int		hecat__host_normalize(const char *in, char out[HECAT__HOSTLEN],
 extern const struct hecat_resolver hecat__getdns_resolver;
 void		*hecat__getdns_new(struct event_base *,
 		    const struct hecat_config *);
+
+/*
+ * netinfo.c: HEv3 connectivity per family (a non-loopback, non-link-local
+ * address and a route off the loopback), read now.
+ */
+void		hecat__connectivity(bool *v6, bool *v4);
 
 #endif /* HECAT_INTERNAL_H */

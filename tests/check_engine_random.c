@@ -274,6 +274,8 @@ drain(struct run *rn)
 			break;
 		case HECAT__ACT_RD_WAIT:
 		case HECAT__ACT_ORDER:
+		case HECAT__ACT_NAT64:
+		case HECAT__ACT_DESYNTH:
 			break;
 		case HECAT__ACT_ATTEMPT:
 			on_attempt_action(rn, &a);

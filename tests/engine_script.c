@@ -96,7 +96,8 @@ script_fail(struct script *s, const char *fmt, ...)
 static const char *
 famname(int family)
 {
-	return family == AF_INET6 ? "inet6" : family == AF_INET ? "inet" : "?";
+	return family == AF_INET6 ? "inet6" : family == AF_INET ? "inet" :
+	    family == HECAT__PREF64 ? "pref64" : "?";
 }
 
 static const char *
@@ -157,7 +158,7 @@ static void
 fmt_action(struct script *s, const struct hecat__action *a, char *buf,
     size_t len)
 {
-	char ep[HECAT__IP_FMTLEN + 8];
+	char ep[HECAT__IP_FMTLEN + 8], v4[HECAT__IP_FMTLEN];
 
 	switch (a->kind) {
 	case HECAT__ACT_QUERY:
@@ -178,9 +179,27 @@ fmt_action(struct script *s, const struct hecat__action *a, char *buf,
 		fmt_order(s, buf, len);
 		break;
 	case HECAT__ACT_ATTEMPT:
-		snprintf(buf, len, "attempt %u %s %s", a->id,
+		snprintf(buf, len, "attempt %u %s %s%s%s", a->id,
 		    hecat__ip_fmt_port(&a->ip, a->port, ep, sizeof(ep)),
-		    whyname(a->why));
+		    whyname(a->why), a->orig.family != 0 ? " nat64=" : "",
+		    a->orig.family != 0 ? hecat__ip_fmt(&a->orig, v4,
+		    sizeof(v4)) : "");
+		break;
+	case HECAT__ACT_NAT64:
+		if (a->plen == 0)
+			snprintf(buf, len, "nat64 none");
+		else {
+			struct hecat__prefix64 p = { .ip = a->ip,
+			    .len = a->plen };
+
+			snprintf(buf, len, "nat64 %s",
+			    hecat__nat64_prefix_fmt(&p, ep, sizeof(ep)));
+		}
+		break;
+	case HECAT__ACT_DESYNTH:
+		snprintf(buf, len, "desynth %s %s",
+		    hecat__ip_fmt(&a->ip, ep, sizeof(ep)),
+		    hecat__ip_fmt(&a->orig, v4, sizeof(v4)));
 		break;
 	case HECAT__ACT_CANCEL:
 		snprintf(buf, len, "cancel %u %s", a->id, cancelname(a->why));
@@ -289,6 +308,8 @@ parse_num(struct script *s, const char *tok)
 static int
 parse_family(struct script *s, const char *tok)
 {
+	if (strcmp(tok, "pref64") == 0)
+		return HECAT__PREF64;
 	if (strcmp(tok, "inet6") == 0 || strcmp(tok, "6") == 0)
 		return AF_INET6;
 	if (strcmp(tok, "inet") == 0 || strcmp(tok, "4") == 0)
@@ -397,6 +418,18 @@ config(struct script *s, char **tok, int ntok)
 	}
 	if (strcmp(k, "inflight") == 0) {
 		s->cfg.max_inflight = (unsigned)parse_num(s, tok[2]);
+		return;
+	}
+	if (strcmp(k, "nat64") == 0) {
+		const char *why;
+
+		if (strcmp(tok[2], "discover") == 0)
+			s->cfg.nat64 = HECAT__NAT64_DISCOVER;
+		else if (hecat__nat64_prefix_parse(&s->cfg.prefix64, tok[2],
+		    &why) == 0)
+			s->cfg.nat64 = HECAT__NAT64_KNOWN;
+		else
+			script_fail(s, "nat64 '%s': %s", tok[2], why);
 		return;
 	}
 	if (strcmp(k, "max-addrs") == 0) {

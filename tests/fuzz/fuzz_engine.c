@@ -302,6 +302,11 @@ drain(struct run *rn)
 			break;
 		case HECAT__ACT_ORDER:
 			break;
+		case HECAT__ACT_NAT64:
+		case HECAT__ACT_DESYNTH:
+			/* Only with NAT64, which this target leaves off. */
+			FUZZ_ASSERT(rn->cfg.nat64 != HECAT__NAT64_OFF);
+			break;
 		case HECAT__ACT_ATTEMPT:
 			on_attempt_action(rn, &a);
 			break;
