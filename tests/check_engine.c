@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "engine_script.h"
@@ -1043,6 +1044,228 @@ START_TEST(new_rejects_empty)
 }
 END_TEST
 
+
+/* ---- RFC 8305 section 7 / HEv3: NAT64 --------------------------------------- */
+
+/*
+ * R-7.1: an IPv4 literal on an IPv6-only network.  The prefix query goes
+ * first and gates IPv4; the RFC 7050 answer (192.0.0.170 in the /96 WKP)
+ * gives the prefix, and the attempt connects to the RFC 6052 synthesis.
+ */
+START_TEST(R_7_1_literal)
+{
+	RUN("%    nat64 discover\n"
+	    "0    start ip 192.0.2.1:80\n"
+	    "0    > query pref64\n"
+	    "?    deadline 1000\n"
+	    "12   answer pref64 64:ff9b::c000:aa 64:ff9b::c000:ab\n"
+	    "12   > nat64 64:ff9b::/96\n"
+	    "12   > attempt 1 [64:ff9b::c000:201]:80 first nat64=192.0.2.1\n"
+	    "20   ok 1\n"
+	    "20   > done ok 1 [64:ff9b::c000:201]:80 nat64=192.0.2.1\n");
+}
+END_TEST
+
+/* With the prefix known (option or cache) nothing waits. */
+START_TEST(R_7_1_known_prefix)
+{
+	RUN("%    nat64 2001:db8:64::/48\n"
+	    "0    start ip 192.0.2.33:443\n"
+	    "0    > attempt 1 [2001:db8:64:c000:2:2100::]:443 first "
+	    "nat64=192.0.2.33\n");
+}
+END_TEST
+
+/*
+ * V1/V14: an A-only name on an IPv6-only network: A is queried (a prefix
+ * is being looked for), its address waits for the prefix, then goes
+ * through NAT64.  The dial does not fail while the prefix query is out
+ * (T3), even with AAAA NODATA and nothing else to try.
+ */
+START_TEST(V14_a_only_name)
+{
+	RUN("%    nat64 discover\n"
+	    "0    start host 80\n"
+	    "0    > query pref64\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "5    answer inet 192.0.2.1\n"
+	    "6    answer inet6 nodata\n"
+	    "?    deadline 1000\n"
+	    "30   answer pref64 64:ff9b::c000:aa\n"
+	    "30   > nat64 64:ff9b::/96\n"
+	    "30   > attempt 1 [64:ff9b::c000:201]:80 first nat64=192.0.2.1\n");
+}
+END_TEST
+
+/*
+ * V14: DNS64 answers are de-synthesized before sorting, so they rank and
+ * interleave as IPv4 (T15: a synthesized 64:ff9b:: address would
+ * otherwise outrank native IPv6 as ::/0, precedence 40, label 1); the
+ * attempt re-synthesizes.  A duplicate in the A answer is dropped.
+ */
+START_TEST(V14_dns64_desynthesized)
+{
+	RUN("%    notes on\n"
+	    "%    nat64 64:ff9b::/96\n"
+	    "0    start host 80\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "5    answer inet6 64:ff9b::c000:201@2001:db8:1::1 "
+	    "2001:db8::5@2001:db8:1::1\n"
+	    "5    > desynth 64:ff9b::c000:201 192.0.2.1\n"
+	    "5    > order 2001:db8::5 192.0.2.1\n"
+	    "5    > attempt 1 [2001:db8::5]:80 first\n"
+	    "7    answer inet 192.0.2.1@2001:db8:1::1\n"
+	    "255  > attempt 2 [64:ff9b::c000:201]:80 delay nat64=192.0.2.1\n"
+	    "?    order 2001:db8::5 192.0.2.1\n");
+}
+END_TEST
+
+/*
+ * A DNS64 answer that came before the prefix is de-synthesized when the
+ * prefix arrives, before anything is attempted.
+ */
+START_TEST(V14_desynthesized_late_prefix)
+{
+	RUN("%    nat64 discover\n"
+	    "0    start host 80\n"
+	    "0    > query pref64\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "2    answer inet6 64:ff9b::c000:201@2001:db8:1::1\n"
+	    "2    > attempt 1 [64:ff9b::c000:201]:80 first\n"
+	    "3    answer inet6 nodata\n"
+	    "4    answer pref64 64:ff9b::c000:aa\n"
+	    "4    > nat64 64:ff9b::/96\n"
+	    "?    order 64:ff9b::c000:201\n");
+}
+END_TEST
+
+/* Nothing attempted yet when the prefix arrives: the address turns IPv4. */
+START_TEST(V14_desynthesized_before_attempt)
+{
+	RUN("%    nat64 discover\n"
+	    "%    notes on\n"
+	    "0    start host 80\n"
+	    "0    > query pref64\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "2    answer inet 198.51.100.7@2001:db8:1::1\n"
+	    "2    > rd-wait inet6 50ms\n"
+	    "3    answer pref64 64:ff9b::c000:aa\n"
+	    "3    > nat64 64:ff9b::/96\n"
+	    "4    answer inet6 64:ff9b::c633:6407@2001:db8:1::1\n"
+	    "4    > desynth 64:ff9b::c633:6407 198.51.100.7\n"
+	    "4    > order 198.51.100.7\n"
+	    "4    > attempt 1 [64:ff9b::c633:6407]:80 first "
+	    "nat64=198.51.100.7\n");
+}
+END_TEST
+
+/*
+ * T15: never synthesize host- or link-scoped IPv4, nor RFC 1918 with the
+ * Well-Known Prefix: those are connected to as they are.
+ */
+START_TEST(T15_not_synthesized)
+{
+	static const char *const v4[] = {
+		"127.0.0.1", "0.1.2.3", "169.254.1.1", "255.255.255.255",
+		"10.1.2.3", "172.16.0.1", "192.168.1.1"
+	};
+	char text[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		snprintf(text, sizeof(text),
+		    "%%    nat64 64:ff9b::/96\n"
+		    "0    start ip %s:80\n"
+		    "0    > attempt 1 %s:80 first\n", v4[i], v4[i]);
+		RUN(text);
+	}
+}
+END_TEST
+
+/* T15: with a network-specific prefix RFC 1918 may be synthesized. */
+START_TEST(T15_rfc1918_nsp)
+{
+	RUN("%    nat64 2001:db8:64::/96\n"
+	    "0    start ip 10.1.2.3:80\n"
+	    "0    > attempt 1 [2001:db8:64::a01:203]:80 first nat64=10.1.2.3\n");
+}
+END_TEST
+
+/* No prefix found (NODATA): IPv4 goes as it is, and fails as it will. */
+START_TEST(R_7_1_no_prefix)
+{
+	RUN("%    nat64 discover\n"
+	    "0    start ip 192.0.2.1:80\n"
+	    "0    > query pref64\n"
+	    "8    answer pref64 nodata\n"
+	    "8    > nat64 none\n"
+	    "8    > attempt 1 192.0.2.1:80 first\n"
+	    "8    fail 1 ENETUNREACH\n"
+	    "8    > done connect\n");
+}
+END_TEST
+
+/* An answer without 192.0.0.170/171 in it is no prefix either. */
+START_TEST(R_7_1_answer_without_wka)
+{
+	RUN("%    nat64 discover\n"
+	    "0    start ip 192.0.2.1:80\n"
+	    "0    > query pref64\n"
+	    "8    answer pref64 2001:db8::1\n"
+	    "8    > nat64 none\n"
+	    "8    > attempt 1 192.0.2.1:80 first\n");
+}
+END_TEST
+
+/* The prefix query is retried and times out like the others. */
+START_TEST(R_7_1_prefix_timeout)
+{
+	RUN("%    nat64 discover\n"
+	    "%    retries 1\n"
+	    "%    resolve-timeout 100\n"
+	    "0    start ip 192.0.2.1:80\n"
+	    "0    > query pref64\n"
+	    "100  > query-cancel pref64\n"
+	    "100  > query pref64 try=2\n"
+	    "200  > query-cancel pref64\n"
+	    "200  > nat64 none\n"
+	    "200  > attempt 1 192.0.2.1:80 first\n");
+}
+END_TEST
+
+/* Native IPv6 is not held back while the prefix is looked for. */
+START_TEST(R_7_1_ipv6_not_gated)
+{
+	RUN("%    nat64 discover\n"
+	    "0    start host 80\n"
+	    "0    > query pref64\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "3    answer inet6 2001:db8::5\n"
+	    "3    > attempt 1 [2001:db8::5]:80 first\n"
+	    "4    answer inet 192.0.2.1\n"
+	    "5    ok 1\n"
+	    "5    > query-cancel pref64\n"
+	    "5    > done ok 1 [2001:db8::5]:80\n");
+}
+END_TEST
+
+/* -6 asks for IPv6 alone: no prefix query, no synthesis. */
+START_TEST(R_7_0_family_inet6_off)
+{
+	RUN("%    nat64 discover\n"
+	    "%    family inet6\n"
+	    "0    start host 80\n"
+	    "0    > query inet6\n"
+	    "3    answer inet6 64:ff9b::c000:201\n"
+	    "3    > attempt 1 [64:ff9b::c000:201]:80 first\n");
+}
+END_TEST
+
 static Suite *
 engine_suite(void)
 {
@@ -1133,6 +1356,22 @@ engine_suite(void)
 	tcase_add_test(tc, limit_zero_means_one);
 	tcase_add_test(tc, dedupe_answers);
 	tcase_add_test(tc, dedupe_endpoints);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("nat64");
+	tcase_add_test(tc, R_7_1_literal);
+	tcase_add_test(tc, R_7_1_known_prefix);
+	tcase_add_test(tc, V14_a_only_name);
+	tcase_add_test(tc, V14_dns64_desynthesized);
+	tcase_add_test(tc, V14_desynthesized_late_prefix);
+	tcase_add_test(tc, V14_desynthesized_before_attempt);
+	tcase_add_test(tc, T15_not_synthesized);
+	tcase_add_test(tc, T15_rfc1918_nsp);
+	tcase_add_test(tc, R_7_1_no_prefix);
+	tcase_add_test(tc, R_7_1_answer_without_wka);
+	tcase_add_test(tc, R_7_1_prefix_timeout);
+	tcase_add_test(tc, R_7_1_ipv6_not_gated);
+	tcase_add_test(tc, R_7_0_family_inet6_off);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("caller");

@@ -206,9 +206,11 @@ fmt_action(struct script *s, const struct hecat__action *a, char *buf,
 		break;
 	case HECAT__ACT_DONE:
 		if (a->status == HECAT_OK)
-			snprintf(buf, len, "done ok %u %s", a->id,
+			snprintf(buf, len, "done ok %u %s%s%s", a->id,
 			    hecat__ip_fmt_port(&a->ip, a->port, ep,
-			    sizeof(ep)));
+			    sizeof(ep)), a->orig.family != 0 ? " nat64=" : "",
+			    a->orig.family != 0 ? hecat__ip_fmt(&a->orig, v4,
+			    sizeof(v4)) : "");
 		else
 			snprintf(buf, len, "done %s", statusname(a->status));
 		break;
