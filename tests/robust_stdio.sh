@@ -1,0 +1,3 @@
+#!/bin/bash
+. "${srcdir:-.}/tests/cli_lib.sh"
+finish
