@@ -21,8 +21,8 @@
  *		 reset (RST)
  *	http	 read a request up to its blank line, answer it with a
  *		 small HTTP/1.0 page naming the address reached, close
- *	sendreset send BYTES bytes (default 65536) without reading, then
- *		 reset (RST)
+ *	sendreset wait for the client's first byte, send BYTES bytes
+ *		 (default 65536) without reading more, then reset (RST)
  *	flood	 send without end and never read, until the client goes
  *	full	 never accept: the listen queue (backlog 0) is filled by a
  *		 connection of the server's own, so that the kernel drops
@@ -343,6 +343,8 @@ serve(int c, enum mode mode, const char *file)
 		char buf[65536];
 		size_t k;
 
+		while (read(c, buf, 1) == -1 && errno == EINTR)
+			;
 		memset(buf, 'r', sizeof(buf));
 		while (left > 0) {
 			k = left < sizeof(buf) ? (size_t)left : sizeof(buf);
