@@ -66,6 +66,29 @@ libevent_fatal_cb(int err)
 	_exit(EX_OSERR);
 }
 
+/*
+ * Descriptors 0, 1 and 2 that were left closed (hecat <&- >&- 2>&-) are
+ * opened on /dev/null before anything else, so that no descriptor hecat
+ * opens lands there: the signalfd as "stdout", the connected socket as
+ * "stderr" (the error lines would go to the peer).  Each is opened the
+ * other way round (stdin write-only, stdout and stderr read-only), so
+ * that using it fails with EBADF as the closed descriptor would have.
+ * Returns 0, or -1 when /dev/null cannot be opened.
+ */
+static int
+stdio_reserve(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) != fd)
+			return -1;
+	}
+	return 0;
+}
+
 static void
 die_of(int sig, const sigset_t *set)
 {
@@ -88,8 +111,10 @@ main(int argc, char *argv[])
 	int fd, sigfd, status, flags;
 	const char *outcome;
 
+	if (stdio_reserve() == -1)
+		return EX_OSERR;
 	if (options_parse(&opts, argc, argv, err, sizeof(err)) == -1) {
-		fprintf(stderr, "hecat: %s (see hecat --help)\n", err);
+		out_error(NULL, "%s (see hecat --help)", err);
 		options_free(&opts);
 		return EX_USAGE;
 	}
@@ -112,7 +137,7 @@ main(int argc, char *argv[])
 		return EX_USAGE;
 	}
 	if ((out = out_new(&opts, argc, argv, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "hecat: %s\n", err);
+		out_error(NULL, "%s", err);
 		options_free(&opts);
 		return EX_USAGE;
 	}

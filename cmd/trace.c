@@ -158,16 +158,49 @@ vv(const struct out *o, uint64_t t, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/*
+ * s with every byte that is not printable ASCII or part of well-formed
+ * UTF-8 written as \xNN: control characters (a newline, an escape
+ * sequence), C1 controls and stray bytes.  What the user or the network
+ * put in a host, a port or a path cannot break the line in two or talk
+ * to the terminal.
+ */
+static void
+put_escaped(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, i;
+
+	while (*p != '\0') {
+		if (*p >= 0x20 && *p < 0x7f) {
+			fputc(*p++, f);
+			continue;
+		}
+		n = *p >= 0xc2 && *p <= 0xdf ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
+		    *p >= 0xf0 && *p <= 0xf4 ? 4 : 0;
+		for (i = 1; i < n && (p[i] & 0xc0) == 0x80; i++)
+			;
+		if (n > 0 && i == n && !(p[0] == 0xc2 && p[1] < 0xa0)) {
+			fwrite(p, 1, n, f);
+			p += n;
+			continue;
+		}
+		fprintf(f, "\\x%02x", *p++);
+	}
+}
+
 void
 out_error(struct out *o, const char *fmt, ...)
 {
+	char line[8192];
 	va_list ap;
 
 	(void)o;
-	fputs("hecat: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	fputs("hecat: ", stderr);
+	put_escaped(stderr, line);
 	fputc('\n', stderr);
 }
 

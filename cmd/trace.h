@@ -42,7 +42,11 @@ void		 out_relay_event(enum relay_event, const char *detail,
  */
 void		 out_dial_result(struct out *, const struct hecat_result *);
 
-/* An error line, always printed: "hecat: ...". */
+/*
+ * An error line, always printed: "hecat: ...", with control characters
+ * and invalid UTF-8 escaped (\xNN), so that it stays one line.  The
+ * struct out may be NULL.
+ */
 void		 out_error(struct out *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 

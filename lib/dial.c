@@ -39,6 +39,7 @@
 
 #define MSGLEN		4096
 #define MAXFAILLOG	64	/* failed attempts a message names */
+#define MAXMSGPORTS	16	/* ports a message names */
 
 struct hecat {
 	struct event_base		*base;
@@ -494,6 +495,35 @@ probe_dst(struct hecat_dial *d, const struct hecat__ip *dst,
 		probe_source(d, dst, src);
 }
 
+/*
+ * Whether a resolver's address may be dialed.  Not those that name no
+ * host, or every host: the unspecified address (0.0.0.0/8, ::), which
+ * Linux dials as the local host, so a hostile answer would reach local
+ * services; multicast and the IPv4 broadcast address; and IPv4-mapped
+ * IPv6 addresses (::ffff:0:0/96), which an IPv6 socket dials over IPv4,
+ * behind the back of -6 and of the family interleaving.  A literal the
+ * caller gives is dialed as given: this applies to answers only.
+ */
+static bool
+answer_addr_usable(const struct sockaddr_storage *ss)
+{
+	const uint8_t *a;
+
+	if (ss->ss_family == AF_INET) {
+		a = (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr;
+		return a[0] != 0 && (a[0] & 0xf0) != 0xe0 &&
+		    !(a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255);
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct in6_addr *a6 =
+		    &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+		return !IN6_IS_ADDR_UNSPECIFIED(a6) &&
+		    !IN6_IS_ADDR_MULTICAST(a6) && !IN6_IS_ADDR_V4MAPPED(a6);
+	}
+	return false;
+}
+
 static void
 process_answer(struct hecat_dial *d, struct inbox_item *it)
 {
@@ -504,6 +534,14 @@ process_answer(struct hecat_dial *d, struct inbox_item *it)
 
 	if (it->gen != dq->gen)
 		return;			/* for a query since abandoned */
+	/* Unusable addresses are left out, as if not in the answer. */
+	for (i = 0; i < it->naddrs; i++)
+		if (answer_addr_usable(&it->addrs[i]))
+			it->addrs[n++] = it->addrs[i];
+	it->naddrs = n;
+	n = 0;
+	if (it->status == HECAT_DNS_OK && it->naddrs == 0)
+		it->status = HECAT_DNS_NODATA;
 	memset(&t, 0, sizeof(t));
 	t.kind = HECAT_TRACE_ANSWER;
 	t.family = qtype(it->family);
@@ -757,14 +795,20 @@ sb_printf(struct strbuf *sb, const char *fmt, ...)
 		sb->off += (size_t)n;
 }
 
+/*
+ * The ports, the first MAXMSGPORTS of them: 1,024 five-digit ports would
+ * fill the message before it says what went wrong.
+ */
 static void
 sb_ports(struct strbuf *sb, const struct hecat_dial *d)
 {
 	size_t i;
 
 	sb_printf(sb, " port%s ", d->nports > 1 ? "s" : "");
-	for (i = 0; i < d->nports; i++)
+	for (i = 0; i < d->nports && i < MAXMSGPORTS; i++)
 		sb_printf(sb, "%s%u", i ? "," : "", d->ports[i]);
+	if (d->nports > MAXMSGPORTS)
+		sb_printf(sb, " and %zu more", d->nports - MAXMSGPORTS);
 }
 
 static const char *

@@ -12,6 +12,7 @@
 
 struct event_base;
 struct getdns_context;
+struct hecat__resolvconf;
 
 /* CLOCK_MONOTONIC in nanoseconds: the engine's clock. */
 uint64_t	hecat__now(void);
@@ -19,7 +20,7 @@ uint64_t	hecat__now(void);
 /* getdns_event.c: getdns's event loop on a libevent base. */
 struct hecat__getdns_loop;
 struct hecat__getdns_loop *hecat__getdns_loop_attach(struct getdns_context *,
-		    struct event_base *);
+		    struct event_base *, const struct hecat__resolvconf *);
 void		hecat__getdns_loop_free(struct hecat__getdns_loop *);
 
 /*

@@ -372,7 +372,8 @@ context_up(struct gresolver *r)
 		r->ctx = NULL;
 		return -1;
 	}
-	if ((r->loop = hecat__getdns_loop_attach(r->ctx, r->base)) == NULL ||
+	if ((r->loop = hecat__getdns_loop_attach(r->ctx, r->base, &r->rc)) ==
+	    NULL ||
 	    getdns_context_set_resolution_type(r->ctx,
 	    GETDNS_RESOLUTION_STUB) != GETDNS_RETURN_GOOD ||
 	    getdns_context_set_append_name(r->ctx, GETDNS_APPEND_NAME_NEVER) !=

@@ -1093,25 +1093,25 @@ START_TEST(cname_loop_bounded)
 }
 END_TEST
 
-/* 8 links are followed; the 9th is too many. */
+/* 32 links are followed; the 33rd is too many. */
 START_TEST(cname_chain_limit)
 {
 	char line[128];
 	struct reply r;
 	int i;
 
-	for (i = 0; i < 9; i++) {
+	for (i = 0; i < 33; i++) {
 		snprintf(line, sizeof(line), "c%d.test CNAME c%d.test", i,
 		    i + 1);
 		rules(line);
 	}
-	rules("c9.test A 192.0.2.9");
-	ask(false, "c1.test", T_A, &r);		/* 8 links */
+	rules("c33.test A 192.0.2.9");
+	ask(true, "c1.test", T_A, &r);		/* 32 links */
 	ck_assert_int_eq(r.rcode, RC_NOERROR);
-	ck_assert_uint_eq(r.ancount, 9);
-	assert_cname(&r, 7, "c8.test", "c9.test");
-	ck_assert_str_eq(r.an[8].name, "c9.test");
-	ask(false, "c0.test", T_A, &r);		/* 9 links */
+	ck_assert_uint_eq(r.ancount, 33);
+	assert_cname(&r, 31, "c32.test", "c33.test");
+	ck_assert_str_eq(r.an[32].name, "c33.test");
+	ask(true, "c0.test", T_A, &r);		/* 33 links */
 	ck_assert_int_eq(r.rcode, RC_SERVFAIL);
 }
 END_TEST
@@ -1960,6 +1960,358 @@ START_TEST(program_errors)
 }
 END_TEST
 
+/* ---- hostile answers ------------------------------------------------------ */
+
+/* owner=: the records belong to another name than the question's. */
+START_TEST(owner_other_name)
+{
+	static const char *const a2[] = { "192.0.2.1", "192.0.2.2" };
+	struct reply r;
+	int tcp;
+
+	rules("q.test A 192.0.2.1 192.0.2.2 owner=elsewhere.test");
+	for (tcp = 0; tcp <= 1; tcp++) {
+		ask(tcp, "q.test", T_A, &r);
+		ck_assert_int_eq(r.rcode, RC_NOERROR);
+		ck_assert_str_eq(r.qname, "q.test");
+		assert_addrs(&r, 0, "elsewhere.test", T_A, a2, 2);
+	}
+}
+END_TEST
+
+/* wrongtype: an AAAA answer that carries an A record too. */
+START_TEST(wrongtype_records)
+{
+	char buf[64];
+	struct reply r;
+
+	rules("w.test AAAA 2001:db8::1 192.0.2.9 wrongtype\n"
+	    "w.test A 2001:db8::2 wrongtype");
+	ask(false, "w.test", T_AAAA, &r);
+	ck_assert_uint_eq(r.ancount, 2);
+	ck_assert_uint_eq(r.an[0].type, T_AAAA);
+	ck_assert_str_eq(rr_addr(&r.an[0], buf, sizeof(buf)), "2001:db8::1");
+	ck_assert_uint_eq(r.an[1].type, T_A);
+	ck_assert_uint_eq(r.an[1].rdlen, 4);
+	ck_assert_str_eq(rr_addr(&r.an[1], buf, sizeof(buf)), "192.0.2.9");
+	ask(false, "w.test", T_A, &r);
+	ck_assert_uint_eq(r.qtype, T_A);
+	ck_assert_uint_eq(r.ancount, 1);
+	ck_assert_uint_eq(r.an[0].type, T_AAAA);
+	ck_assert_uint_eq(r.an[0].rdlen, 16);
+	/* Without the flag, the other family is a bad rule. */
+	ck_assert_int_eq(dnsd_rule(d, "x.test AAAA 192.0.2.9"), -1);
+}
+END_TEST
+
+/* TTLs from 0 to 2^32-1, as written. */
+START_TEST(ttl_extremes)
+{
+	struct reply r;
+
+	rules("t0.test A 192.0.2.1 ttl=0\n"
+	    "tmax.test A 192.0.2.1 ttl=2147483647\n"
+	    "thi.test A 192.0.2.1 ttl=4294967295");
+	ask(false, "t0.test", T_A, &r);
+	ck_assert_uint_eq(r.an[0].ttl, 0);
+	ask(false, "tmax.test", T_A, &r);
+	ck_assert_uint_eq(r.an[0].ttl, 2147483647u);
+	ask(false, "thi.test", T_A, &r);
+	ck_assert_uint_eq(r.an[0].ttl, 4294967295u);
+}
+END_TEST
+
+/*
+ * Walk the answer section of m[0..len) (one question, records owned by
+ * 2-octet pointers): the type and rdata of record i into *type and
+ * addr[16].  Returns the record count walked, all well formed.
+ */
+static size_t
+walk_records(const uint8_t *m, size_t len, size_t want, uint16_t *type,
+    uint8_t *addr)
+{
+	size_t off = 12, n;
+	char name[256];
+
+	ck_assert_int_eq(name_read(m, len, &off, name), 0);
+	off += 4;
+	for (n = 0; n < get16(m + 6) && off + 12 <= len; n++) {
+		ck_assert_uint_eq(m[off] & 0xc0, 0xc0);
+		if (off + 12 + get16(m + off + 10) > len)
+			break;
+		if (n == want) {
+			*type = get16(m + off + 2);
+			memcpy(addr, m + off + 12, get16(m + off + 10));
+		}
+		off += 12 + get16(m + off + 10);
+	}
+	return n;
+}
+
+/* count=: 300 records counting up; UDP truncates, TCP has them all. */
+START_TEST(count_many_records)
+{
+	static uint8_t a[65536];
+	struct tcpc *c;
+	struct reply r;
+	uint8_t q[512], addr[16];
+	char buf[64];
+	uint16_t type = 0;
+	long n;
+
+	rules("m.test A 10.0.0.254 count=300");
+	ask(false, "m.test", T_A, &r);
+	ck_assert(r.tc);
+	ck_assert_uint_eq(r.ancount, 0);
+	c = tcp_open();
+	tcp_send(c, q, query_build(q, 7, "m.test", T_A, true, false));
+	ck_assert_int_gt(n = tcp_recv(c, a, WAIT_MS), 0);
+	tcp_close(c);
+	ck_assert_uint_eq(get16(a + 6), 300);
+	ck_assert_uint_eq(walk_records(a, (size_t)n, 0, &type, addr), 300);
+	ck_assert_str_eq(inet_ntop(AF_INET, addr, buf, sizeof(buf)),
+	    "10.0.0.254");
+	walk_records(a, (size_t)n, 2, &type, addr);
+	ck_assert_str_eq(inet_ntop(AF_INET, addr, buf, sizeof(buf)),
+	    "10.0.1.0");
+	walk_records(a, (size_t)n, 299, &type, addr);
+	ck_assert_uint_eq(type, T_A);
+	ck_assert_str_eq(inet_ntop(AF_INET, addr, buf, sizeof(buf)),
+	    "10.0.2.41");			/* 254 + 299 = 2 * 256 + 41 */
+}
+END_TEST
+
+/* count= beyond what a message holds: as many as fit in 64 KiB. */
+START_TEST(count_caps_at_64k)
+{
+	static uint8_t a[65536];
+	struct tcpc *c;
+	uint8_t q[512], addr[16];
+	uint16_t type = 0;
+	size_t an;
+	long n;
+
+	rules("h.test AAAA 2001:db8:: count=4096");
+	c = tcp_open();
+	tcp_send(c, q, query_build(q, 8, "h.test", T_AAAA, true, false));
+	ck_assert_int_gt(n = tcp_recv(c, a, WAIT_MS), 0);
+	tcp_close(c);
+	an = get16(a + 6);
+	ck_assert_uint_gt(an, 2000);
+	ck_assert_uint_lt(an, 4096);
+	ck_assert_uint_gt((size_t)n, 65535 - 30 - 11);
+	ck_assert_uint_eq(walk_records(a, (size_t)n, an - 1, &type, addr),
+	    an);
+	ck_assert_uint_eq(type, T_AAAA);
+}
+END_TEST
+
+/* loop: the first record's owner is "x" and a pointer back to the "x". */
+START_TEST(loop_owner)
+{
+	uint8_t q[512], a[4096];
+	struct reply r;
+	size_t qlen, off = 12;
+	char name[256];
+	ssize_t n;
+	int fd = udp_open();
+
+	rules("l.test A 192.0.2.1 loop");
+	qlen = query_build(q, 9, "l.test", T_A, true, false);
+	udp_send(fd, q, qlen);
+	ck_assert_int_gt(n = udp_recv(fd, a, sizeof(a), WAIT_MS), 0);
+	close(fd);
+	ck_assert_uint_eq(get16(a + 6), 1);
+	ck_assert_int_eq(name_read(a, (size_t)n, &off, name), 0);
+	off += 4;
+	ck_assert_uint_eq(a[off], 1);
+	ck_assert_uint_eq(a[off + 1], 'x');
+	ck_assert_uint_eq(a[off + 2], 0xc0 | off >> 8);
+	ck_assert_uint_eq(a[off + 3], off & 0xff);
+	/* A reader with a bound on pointers gives up on it. */
+	ck_assert_int_eq(reply_parse(a, (size_t)n, &r), -1);
+}
+END_TEST
+
+/* garbage=: short, counts, cut. */
+START_TEST(garbage_kinds)
+{
+	uint8_t q[512], a[4096], b[4096];
+	size_t qlen;
+	ssize_t n, m;
+	int fd = udp_open();
+
+	rules("g1.test A 192.0.2.1\n"
+	    "g2.test * servfail garbage=short\n"
+	    "g3.test A 192.0.2.1 garbage=counts\n"
+	    "g4.test A 192.0.2.1 garbage=cut");
+	qlen = query_build(q, 10, "g1.test", T_A, true, false);
+	udp_send(fd, q, qlen);
+	ck_assert_int_gt(n = udp_recv(fd, a, sizeof(a), WAIT_MS), 0);
+	/* short: 7 octets, the ID still right. */
+	qlen = query_build(q, 11, "g2.test", T_A, true, false);
+	udp_send(fd, q, qlen);
+	ck_assert_int_eq(m = udp_recv(fd, b, sizeof(b), WAIT_MS), 7);
+	ck_assert_uint_eq(get16(b), 11);
+	/* counts: the records of g1, ANCOUNT 65535. */
+	qlen = query_build(q, 12, "g3.test", T_A, true, false);
+	udp_send(fd, q, qlen);
+	ck_assert_int_eq(m = udp_recv(fd, b, sizeof(b), WAIT_MS), n);
+	ck_assert_uint_eq(get16(b + 6), 65535);
+	ck_assert_int_eq(memcmp(b + 12, "\x02g3", 3), 0);
+	/* cut: 2 octets short of g1's (same length of name). */
+	qlen = query_build(q, 13, "g4.test", T_A, true, false);
+	udp_send(fd, q, qlen);
+	ck_assert_int_eq(m = udp_recv(fd, b, sizeof(b), WAIT_MS), n - 2);
+	ck_assert_uint_eq(get16(b + 6), 1);
+	close(fd);
+}
+END_TEST
+
+/* An unconnected UDP socket, to see where datagrams come from. */
+static int
+udp_open_any(struct sockaddr_storage *ss, socklen_t *len)
+{
+	int fd;
+
+	*len = server_addr(ss);
+	ck_assert_int_ne(fd = socket(ss->ss_family, SOCK_DGRAM, 0), -1);
+	ck_assert_int_eq(evutil_make_socket_nonblocking(fd), 0);
+	return fd;
+}
+
+/* The next datagram on fd within ms, its source port in *port. */
+static ssize_t
+udp_recv_from(int fd, uint8_t *buf, size_t cap, long ms, uint16_t *port)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	ssize_t n;
+
+	if (!wait_readable(fd, ms))
+		return -1;
+	n = recvfrom(fd, buf, cap, 0, (struct sockaddr *)&sin, &len);
+	*port = ntohs(sin.sin_port);
+	return n;
+}
+
+/* badid: a forged answer with another ID at once, the real one later. */
+START_TEST(badid_forged_first)
+{
+	static const char *const forged[] = { "192.0.2.66" };
+	static const char *const real[] = { "192.0.2.1" };
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	uint8_t q[512], a[4096];
+	struct reply r;
+	uint64_t t0 = now_ns();
+	uint16_t port;
+	ssize_t n;
+	int fd = udp_open_any(&ss, &sslen);
+
+	rules("b.test A 192.0.2.1 badid forge=192.0.2.66 delay=100");
+	n = (ssize_t)query_build(q, 0x1111, "b.test", T_A, true, false);
+	ck_assert_int_eq(sendto(fd, q, (size_t)n, 0, (struct sockaddr *)&ss,
+	    sslen), n);
+	ck_assert_int_gt(n = udp_recv_from(fd, a, sizeof(a), WAIT_MS, &port),
+	    0);
+	ck_assert_int_eq(reply_parse(a, (size_t)n, &r), 0);
+	ck_assert_uint_ne(r.id, 0x1111);
+	ck_assert_uint_eq(port, dnsd_port(d));
+	assert_addrs(&r, 0, "b.test", T_A, forged, 1);
+	ck_assert_uint_lt(ms_since(t0), 90);
+	ck_assert_int_gt(n = udp_recv_from(fd, a, sizeof(a), WAIT_MS, &port),
+	    0);
+	ck_assert_int_eq(reply_parse(a, (size_t)n, &r), 0);
+	ck_assert_uint_eq(r.id, 0x1111);
+	assert_addrs(&r, 0, "b.test", T_A, real, 1);
+	ck_assert_uint_ge(ms_since(t0), 100);
+	close(fd);
+}
+END_TEST
+
+/* fromport: the forged answer (right ID) comes from another port. */
+START_TEST(fromport_forged_first)
+{
+	static const char *const forged[] = { "192.0.2.77" };
+	static const char *const real[] = { "192.0.2.1" };
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	uint8_t q[512], a[4096];
+	struct reply r;
+	uint16_t port;
+	ssize_t n;
+	int fd = udp_open_any(&ss, &sslen);
+
+	rules("f.test A 192.0.2.1 fromport forge=192.0.2.77 delay=50");
+	n = (ssize_t)query_build(q, 0x2222, "f.test", T_A, true, false);
+	ck_assert_int_eq(sendto(fd, q, (size_t)n, 0, (struct sockaddr *)&ss,
+	    sslen), n);
+	ck_assert_int_gt(n = udp_recv_from(fd, a, sizeof(a), WAIT_MS, &port),
+	    0);
+	ck_assert_int_eq(reply_parse(a, (size_t)n, &r), 0);
+	ck_assert_uint_eq(r.id, 0x2222);
+	ck_assert_uint_ne(port, dnsd_port(d));
+	assert_addrs(&r, 0, "f.test", T_A, forged, 1);
+	ck_assert_int_gt(n = udp_recv_from(fd, a, sizeof(a), WAIT_MS, &port),
+	    0);
+	ck_assert_int_eq(reply_parse(a, (size_t)n, &r), 0);
+	ck_assert_uint_eq(port, dnsd_port(d));
+	assert_addrs(&r, 0, "f.test", T_A, real, 1);
+	close(fd);
+}
+END_TEST
+
+/* With drop, the forged answer is all there is; TCP never gets one. */
+START_TEST(forged_only_and_not_tcp)
+{
+	static const char *const real[] = { "192.0.2.1" };
+	uint8_t q[512], a[4096];
+	struct reply r;
+	size_t qlen;
+	int fd = udp_open();
+
+	rules("x.test A drop badid\n"
+	    "y.test A 192.0.2.1 badid forge=192.0.2.66");
+	qlen = query_build(q, 0x3333, "x.test", T_A, true, false);
+	udp_send(fd, q, qlen);
+	/* A connected socket still sees it: same address and port. */
+	ck_assert_int_gt(udp_recv(fd, a, sizeof(a), WAIT_MS), 0);
+	ck_assert_uint_ne(get16(a), 0x3333);
+	ck_assert_uint_eq(get16(a + 6), 0);
+	ck_assert_int_eq(udp_recv(fd, a, sizeof(a), QUIET_MS), -1);
+	close(fd);
+	ask(true, "y.test", T_A, &r);
+	assert_addrs(&r, 0, "y.test", T_A, real, 1);
+}
+END_TEST
+
+START_TEST(hostile_rules_rejected)
+{
+	static const char *const bad[] = {
+		"x.test A 192.0.2.1 forge=192.0.2.2",	/* no badid */
+		"x.test A 192.0.2.1 badid forge=",
+		"x.test A 192.0.2.1 badid forge=bogus",
+		"x.test A 192.0.2.1 count=0",
+		"x.test A 192.0.2.1 count=4097",
+		"x.test A 192.0.2.1 garbage=nonsense",
+		"x.test A 192.0.2.1 owner=a..b",
+		"x.test A nodata owner=y.test",
+		"x.test A nodata loop",
+		"x.test A nodata count=2",
+		"x.test A nodata wrongtype",
+		"x.test A 192.0.2.1 ttl=4294967296",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(dnsd_rule(d, bad[i]) == -1, "accepted \"%s\"",
+		    bad[i]);
+	ck_assert_int_eq(dnsd_rule(d, "x.test A drop badid fromport "
+	    "forge=192.0.2.1,2001:db8::1"), 0);
+}
+END_TEST
+
 /* ---- the suite ----------------------------------------------------------- */
 
 static Suite *
@@ -1995,6 +2347,21 @@ dnsd_suite(void)
 	tcase_add_test(tc, tcp_answers_out_of_order);
 	tcase_add_test(tc, tc_udp_truncated_tcp_full);
 	tcase_add_test(tc, udp_size_truncates);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hostile");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, owner_other_name);
+	tcase_add_test(tc, wrongtype_records);
+	tcase_add_test(tc, ttl_extremes);
+	tcase_add_test(tc, count_many_records);
+	tcase_add_test(tc, count_caps_at_64k);
+	tcase_add_test(tc, loop_owner);
+	tcase_add_test(tc, garbage_kinds);
+	tcase_add_test(tc, badid_forged_first);
+	tcase_add_test(tc, fromport_forged_first);
+	tcase_add_test(tc, forged_only_and_not_tcp);
+	tcase_add_test(tc, hostile_rules_rejected);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cname");

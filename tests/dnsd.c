@@ -35,14 +35,15 @@
 
 #include "dnsd.h"
 
-#define MAXLINKS	8	/* CNAMEs followed per answer */
+#define MAXLINKS	32	/* CNAMEs followed per answer */
 #define MAXADDRS	64	/* addresses per rule */
 #define MAXCONNS	64	/* TCP connections at once */
 #define MAXPENDING	4096	/* delayed answers at once */
 #define MAXMSG		65535	/* a DNS message over TCP */
 #define MAXOUT		(1024 * 1024)	/* unsent TCP output per connection */
 #define MAXDELAY	3600000	/* ms */
-#define MAXTTL		2147483647U
+#define MAXTTL		4294967295UL
+#define MAXCOUNT	4096	/* count=: records in one answer */
 #define MAXLINE		4096	/* a rule */
 #define EDNS_SIZE	1232	/* our EDNS UDP size, and the UDP answer cap */
 #define DEFAULT_TTL	60
@@ -70,16 +71,36 @@ enum action {
 	ACT_DROP
 };
 
+/* garbage=: how the answer is spoilt. */
+enum garbage {
+	G_NONE,
+	G_SHORT,	/* cut to 7 octets: less than a header */
+	G_COUNTS,	/* ANCOUNT says 65535 */
+	G_CUT		/* ends inside its last record */
+};
+
 struct rule {
 	char		name[256];	/* canonical: lower case, no dot */
 	uint16_t	type;		/* 0: "*" */
 	enum action	action;
 	size_t		naddrs;
 	uint8_t		addrs[MAXADDRS][16];
+	uint16_t	atypes[MAXADDRS];	/* T_A or T_AAAA, per address */
 	char		target[256];	/* ACT_CNAME, canonical */
 	unsigned	delay_ms;
 	bool		tc;
 	uint32_t	ttl;
+	/* Hostile answers (see dnsd.h). */
+	char		owner[256];	/* owner=, canonical; "" none */
+	bool		has_owner;
+	unsigned	count;		/* count=; 0: the addresses given */
+	bool		wrongtype;
+	bool		loop;
+	enum garbage	garbage;
+	bool		badid, fromport;
+	size_t		nforge;
+	uint8_t		forge[MAXADDRS][16];
+	uint16_t	ftypes[MAXADDRS];
 };
 
 struct conn;
@@ -116,6 +137,7 @@ struct dnsd {
 	struct event_base *base;
 	uint16_t	port;
 	evutil_socket_t	ufd, tfd;
+	evutil_socket_t	ufd2;		/* fromport: another UDP port */
 	struct event	*uev, *tev;
 
 	struct rule	*rules;
@@ -133,6 +155,7 @@ struct dnsd {
 
 	uint8_t		ibuf[MAXMSG];	/* one UDP message in */
 	uint8_t		obuf[MAXMSG];	/* one answer out */
+	uint8_t		fbuf[MAXMSG];	/* one forged answer out */
 };
 
 /* A question, as read from a message. */
@@ -150,6 +173,7 @@ struct question {
 
 /* What the rules say to a question. */
 struct lookup {
+	const struct rule *first;	/* the question name's rule, or NULL */
 	int		rcode;
 	bool		drop;
 	bool		tc;
@@ -181,6 +205,7 @@ static const struct {
 };
 
 static void	conn_close(struct conn *);
+static int	forge_parse(struct rule *, const char *);
 
 /* ---- names and types ----------------------------------------------------- */
 
@@ -314,7 +339,7 @@ number_parse(const char *s, unsigned long max, unsigned long *out)
 static int
 rule_parse(struct rule *r, const char *line, char *err, size_t errlen)
 {
-	char buf[MAXLINE], *tok[4 + MAXADDRS + 4], *p, *hash, *save;
+	char buf[MAXLINE], *tok[4 + MAXADDRS + 16], *p, *hash, *save;
 	size_t ntok = 0, i, nact = 0;
 	const char *act[MAXADDRS + 1];
 	unsigned long v;
@@ -368,6 +393,47 @@ rule_parse(struct rule *r, const char *line, char *err, size_t errlen)
 			r->ttl = (uint32_t)v;
 		} else if (strcmp(tok[i], "tc") == 0)
 			r->tc = true;
+		else if (strncmp(tok[i], "owner=", 6) == 0) {
+			if (name_canon(r->owner, tok[i] + 6) == -1) {
+				snprintf(err, errlen, "bad owner \"%s\"",
+				    tok[i]);
+				return -1;
+			}
+			r->has_owner = true;
+		} else if (strncmp(tok[i], "count=", 6) == 0) {
+			if (number_parse(tok[i] + 6, MAXCOUNT, &v) == -1 ||
+			    v == 0) {
+				snprintf(err, errlen, "bad count \"%s\"",
+				    tok[i]);
+				return -1;
+			}
+			r->count = (unsigned)v;
+		} else if (strncmp(tok[i], "garbage=", 8) == 0) {
+			if (strcmp(tok[i] + 8, "short") == 0)
+				r->garbage = G_SHORT;
+			else if (strcmp(tok[i] + 8, "counts") == 0)
+				r->garbage = G_COUNTS;
+			else if (strcmp(tok[i] + 8, "cut") == 0)
+				r->garbage = G_CUT;
+			else {
+				snprintf(err, errlen, "bad garbage \"%s\" "
+				    "(short, counts, cut)", tok[i]);
+				return -1;
+			}
+		} else if (strncmp(tok[i], "forge=", 6) == 0) {
+			if (forge_parse(r, tok[i] + 6) == -1) {
+				snprintf(err, errlen, "bad forge \"%s\"",
+				    tok[i]);
+				return -1;
+			}
+		} else if (strcmp(tok[i], "wrongtype") == 0)
+			r->wrongtype = true;
+		else if (strcmp(tok[i], "loop") == 0)
+			r->loop = true;
+		else if (strcmp(tok[i], "badid") == 0)
+			r->badid = true;
+		else if (strcmp(tok[i], "fromport") == 0)
+			r->fromport = true;
 		else if (nact == MAXADDRS) {
 			snprintf(err, errlen, "more than %d addresses",
 			    MAXADDRS);
@@ -377,6 +443,10 @@ rule_parse(struct rule *r, const char *line, char *err, size_t errlen)
 	}
 	if (nact == 0) {
 		snprintf(err, errlen, "no action");
+		return -1;
+	}
+	if (r->nforge > 0 && !r->badid && !r->fromport) {
+		snprintf(err, errlen, "forge= needs badid or fromport");
 		return -1;
 	}
 
@@ -390,6 +460,11 @@ rule_parse(struct rule *r, const char *line, char *err, size_t errlen)
 			return -1;
 		}
 		r->action = keywords[i].action;
+		if (r->has_owner || r->count > 0 || r->wrongtype || r->loop) {
+			snprintf(err, errlen, "owner=, count=, wrongtype and "
+			    "loop need addresses");
+			return -1;
+		}
 		return 0;
 	}
 
@@ -400,7 +475,13 @@ rule_parse(struct rule *r, const char *line, char *err, size_t errlen)
 		for (i = 0; i < nact; i++) {
 			int af = r->type == T_A ? AF_INET : AF_INET6;
 
-			if (inet_pton(af, act[i], r->addrs[i]) != 1) {
+			r->atypes[i] = r->type;
+			if (inet_pton(af, act[i], r->addrs[i]) == 1)
+				continue;
+			/* wrongtype: the other family's records too. */
+			r->atypes[i] = r->type == T_A ? T_AAAA : T_A;
+			if (!r->wrongtype || inet_pton(af == AF_INET ?
+			    AF_INET6 : AF_INET, act[i], r->addrs[i]) != 1) {
 				snprintf(err, errlen, "bad %s address \"%s\"",
 				    r->type == T_A ? "IPv4" : "IPv6", act[i]);
 				return -1;
@@ -424,6 +505,29 @@ rule_parse(struct rule *r, const char *line, char *err, size_t errlen)
 		    "servfail, refused, drop", act[0]);
 		return -1;
 	}
+}
+
+/* forge=ADDR[,ADDR...]: IPv4 or IPv6 addresses into r.  0, or -1. */
+static int
+forge_parse(struct rule *r, const char *list)
+{
+	char buf[MAXLINE], *a, *save;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	r->nforge = 0;
+	for (a = strtok_r(buf, ",", &save); a != NULL;
+	    a = strtok_r(NULL, ",", &save)) {
+		if (r->nforge == MAXADDRS)
+			return -1;
+		if (inet_pton(AF_INET, a, r->forge[r->nforge]) == 1)
+			r->ftypes[r->nforge] = T_A;
+		else if (inet_pton(AF_INET6, a, r->forge[r->nforge]) == 1)
+			r->ftypes[r->nforge] = T_AAAA;
+		else
+			return -1;
+		r->nforge++;
+	}
+	return r->nforge > 0 ? 0 : -1;
 }
 
 /* Store r, replacing the rule for the same name and type.  0, or -1. */
@@ -570,6 +674,8 @@ lookup(const struct dnsd *d, const char *qname, uint16_t type,
 		}
 		if ((r = rule_find(d, name, type)) == NULL)
 			return;			/* NODATA */
+		if (lk->first == NULL)
+			lk->first = r;
 		lk->delay_ms += r->delay_ms;
 		lk->tc = lk->tc || r->tc;
 		switch (r->action) {
@@ -670,6 +776,15 @@ put_opt(uint8_t *out, size_t len)
 	return len + 11;
 }
 
+/* The address after a (len 4 or 16 octets), wrapping around. */
+static void
+addr_next(uint8_t *a, size_t len)
+{
+	while (len-- > 0)
+		if (++a[len] != 0)
+			break;
+}
+
 /*
  * Write the answer to q according to lk into out[MAXMSG], truncated for
  * UDP when the rules say so or it does not fit.  Returns the length.
@@ -678,14 +793,15 @@ static size_t
 build_answer(uint8_t *out, const struct question *q, const struct lookup *lk,
     bool tcp)
 {
-	size_t len, i, limit, an = 0;
-	uint16_t owner = 12, rdlen;
+	size_t len, i, limit, an = 0, nrec, alen, need;
+	uint16_t owner = 12, rdlen, atype = T_A, named = 0;
 	const struct rule *r;
+	uint8_t addr[16];
 
 	len = build_head(out, q, lk->rcode, false);
 	if (!tcp && lk->tc)
 		goto truncate;
-	/* At most 8 CNAMEs of 12 + 255 and 64 AAAA of 28: far below MAXMSG. */
+	/* At most 32 CNAMEs of 12 + 255: far below MAXMSG. */
 	for (i = 0; i < lk->nlinks; i++) {
 		r = lk->links[i];
 		out[len] = (uint8_t)(0xc0 | owner >> 8);
@@ -697,15 +813,51 @@ build_answer(uint8_t *out, const struct question *q, const struct lookup *lk,
 		len += rdlen;
 		an++;
 	}
+	/*
+	 * The address records: the rule's, then with count= more, each the
+	 * previous one plus 1, as many as fit in MAXMSG (with room for the
+	 * OPT).  Owned by the question or the last CNAME's target (a
+	 * pointer), or by owner= (written out once, then pointed to); with
+	 * loop, the first one's owner is a label and a pointer back to that
+	 * label, a name without end.
+	 */
 	if ((r = lk->final) != NULL) {
-		rdlen = r->type == T_A ? 4 : 16;
-		for (i = 0; i < r->naddrs; i++) {
-			out[len] = (uint8_t)(0xc0 | owner >> 8);
-			out[len + 1] = (uint8_t)owner;
-			len += 2;
-			len += put_rrhead(out + len, r->type, r->ttl, rdlen);
-			memcpy(out + len, r->addrs[i], rdlen);
-			len += rdlen;
+		nrec = r->count > 0 ? r->count : r->naddrs;
+		for (i = 0; i < nrec; i++) {
+			if (i < r->naddrs) {
+				atype = r->atypes[i];
+				memcpy(addr, r->addrs[i], 16);
+			} else
+				addr_next(addr, atype == T_A ? 4 : 16);
+			alen = atype == T_A ? 4 : 16;
+			need = 2 + 10 + alen + 11;
+			if (r->has_owner && named == 0)
+				need += strlen(r->owner) + 2;
+			else if (r->loop && i == 0)
+				need += 2;
+			if (len + need > MAXMSG)
+				break;
+			if (r->loop && i == 0) {
+				/* "x" then a pointer to the "x": a loop. */
+				out[len] = 1;
+				out[len + 1] = 'x';
+				out[len + 2] = (uint8_t)(0xc0 | len >> 8);
+				out[len + 3] = (uint8_t)len;
+				len += 4;
+			} else if (r->has_owner && named == 0) {
+				named = (uint16_t)len;
+				len += name_wire(out + len, r->owner);
+			} else {
+				uint16_t o = r->has_owner ? named : owner;
+
+				out[len] = (uint8_t)(0xc0 | o >> 8);
+				out[len + 1] = (uint8_t)o;
+				len += 2;
+			}
+			len += put_rrhead(out + len, atype, r->ttl,
+			    (uint16_t)alen);
+			memcpy(out + len, addr, alen);
+			len += alen;
 			an++;
 		}
 	}
@@ -1036,6 +1188,86 @@ log_query(struct dnsd *d, const struct question *q, bool tcp)
 		d->cb(e, d->cbarg);
 }
 
+/* The garbage= of the first rule on lk's chain that has one. */
+static enum garbage
+lk_garbage(const struct lookup *lk)
+{
+	size_t i;
+
+	if (lk->first != NULL && lk->first->garbage != G_NONE)
+		return lk->first->garbage;
+	for (i = 0; i < lk->nlinks; i++)
+		if (lk->links[i]->garbage != G_NONE)
+			return lk->links[i]->garbage;
+	return lk->final != NULL ? lk->final->garbage : G_NONE;
+}
+
+/* Spoil the answer msg[0..len) as garbage= says; returns the new length. */
+static size_t
+spoil(uint8_t *msg, size_t len, const struct question *q,
+    const struct lookup *lk)
+{
+	size_t end;
+
+	switch (lk_garbage(lk)) {
+	case G_SHORT:
+		return len < 7 ? len : 7;
+	case G_COUNTS:
+		put16(msg + 6, 0xffff);
+		return len;
+	case G_CUT:
+		/* Without the OPT, and 2 octets short of the last record. */
+		end = q->edns && len >= 12 + 11 ? len - 11 : len;
+		return end > 14 ? end - 2 : 12;
+	default:
+		return len;
+	}
+}
+
+/*
+ * badid, fromport: a forged answer to q over UDP, at once, before the
+ * real one: with the forge= addresses (else the real answer's records),
+ * its ID changed (badid), from another port (fromport).
+ */
+static void
+send_forged(struct dnsd *d, const struct question *q,
+    const struct lookup *lk, const struct sockaddr *peer, socklen_t peerlen)
+{
+	const struct rule *f = lk->first;
+	struct rule fake;
+	struct lookup fl;
+	struct question fq = *q;
+	size_t n;
+	int fd = d->ufd;
+
+	if (f->nforge > 0) {
+		memset(&fake, 0, sizeof(fake));
+		fake.type = q->type;
+		fake.action = ACT_ADDRS;
+		fake.ttl = DEFAULT_TTL;
+		fake.naddrs = f->nforge;
+		memcpy(fake.addrs, f->forge, sizeof(fake.addrs));
+		memcpy(fake.atypes, f->ftypes, sizeof(fake.atypes));
+		memset(&fl, 0, sizeof(fl));
+		fl.final = &fake;
+	} else {
+		fl = *lk;
+		fl.rcode = lk->drop ? RC_NOERROR : lk->rcode;
+	}
+	fl.tc = false;
+	if (f->badid)
+		fq.id = (uint16_t)(q->id ^ 0x5a5a);
+	n = build_answer(d->fbuf, &fq, &fl, false);
+	if (f->fromport) {
+		if (d->ufd2 == -1)
+			d->ufd2 = socket(peer->sa_family, SOCK_DGRAM |
+			    SOCK_CLOEXEC, 0);
+		fd = d->ufd2;
+	}
+	if (fd != -1)
+		(void)sendto(fd, d->fbuf, n, 0, peer, peerlen);
+}
+
 /*
  * Answer the message msg[0..len) from peer (UDP) or on c (TCP).  Returns
  * -1 when the TCP connection failed, else 0.
@@ -1077,9 +1309,13 @@ handle_msg(struct dnsd *d, struct conn *c, const struct sockaddr *peer,
 		return answer_send(d, c, peer, peerlen, d->obuf, n, 0);
 	}
 	lookup(d, q.name, q.type, &lk);
+	if (c == NULL && lk.first != NULL &&
+	    (lk.first->badid || lk.first->fromport))
+		send_forged(d, &q, &lk, peer, peerlen);
 	if (lk.drop)
 		return 0;
 	n = build_answer(d->obuf, &q, &lk, c != NULL);
+	n = spoil(d->obuf, n, &q, &lk);
 	return answer_send(d, c, peer, peerlen, d->obuf, n, lk.delay_ms);
 }
 
@@ -1318,7 +1554,7 @@ dnsd_new(struct event_base *base, const char *addr, uint16_t port)
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
 	d->base = base;
-	d->ufd = d->tfd = -1;
+	d->ufd = d->tfd = d->ufd2 = -1;
 	LIST_INIT(&d->conns);
 	LIST_INIT(&d->pendings);
 	if (listen_both(d, &ss, sslen) == -1)
@@ -1394,6 +1630,8 @@ dnsd_free(struct dnsd *d)
 		event_free(d->tev);
 	if (d->ufd != -1)
 		evutil_closesocket(d->ufd);
+	if (d->ufd2 != -1)
+		evutil_closesocket(d->ufd2);
 	if (d->tfd != -1)
 		evutil_closesocket(d->tfd);
 	free(d->rules);

@@ -5,7 +5,7 @@
  * test can host it in-process; tests/hecat-dnsd wraps it as a program for
  * the shell tests.
  *
- * A rule is one line:  NAME TYPE ACTION [delay=MS] [tc] [ttl=N]
+ * A rule is one line:  NAME TYPE ACTION [delay=MS] [tc] [ttl=N] [hostile...]
  *
  *   NAME     a domain name, case-insensitive, trailing dot optional
  *   TYPE     A, AAAA, CNAME, or * (any type)
@@ -13,12 +13,39 @@
  *            or one of nodata, nxdomain, servfail, refused, drop
  *   delay=MS answer MS milliseconds late (per rule, hence per type)
  *   tc       over UDP answer with TC set and no records (forces TCP)
- *   ttl=N    TTL of the records (default 60)
+ *   ttl=N    TTL of the records (default 60; 0 to 4294967295)
+ *
+ * Options for hostile answers (docs/robustness.md):
+ *
+ *   owner=NAME  the address records are owned by NAME, not by the question
+ *               (or the last CNAME's target)
+ *   wrongtype   the address list may hold the other family's addresses too;
+ *               each is written as a record of its own type (an A record in
+ *               an AAAA answer)
+ *   count=N     N address records (1 to 4096): the rule's, then each the
+ *               previous plus one (127.0.0.1 count=500 ends at 127.0.1.244);
+ *               as many as fit in a 64 KiB message
+ *   loop        the first address record's owner is a label and a
+ *               compression pointer back to that label: a name without end
+ *   garbage=K   spoil the answer: short (7 octets, less than a header),
+ *               counts (ANCOUNT 65535), cut (2 octets short of the end of
+ *               its last record, the OPT dropped)
+ *   badid       over UDP, first send at once a forged answer with another
+ *               ID; the real answer follows as usual (never, with drop)
+ *   fromport    the same, the forged answer from another UDP port (with the
+ *               right ID)
+ *   forge=A,... the forged answer carries these addresses (IPv4 or IPv6)
+ *               instead of the real answer's records; needs badid or
+ *               fromport
+ *
+ * owner=, wrongtype, count= and loop need addresses; garbage= applies to
+ * any answer (the first rule on a CNAME chain that has one); badid and
+ * fromport are the question name's rule's, and UDP only.
  *
  * Names with no rule at all get NXDOMAIN; a name with rules but none for
  * the asked type gets NODATA (NOERROR, empty answer).  A CNAME rule makes
  * the server answer the CNAME and follow it through its own rules (at most
- * 8 links), as an authoritative server for every name would.
+ * 32 links), as an authoritative server for every name would.
  *
  * The details:
  *
@@ -36,7 +63,7 @@
  *     target with no rule at all ends in NXDOMAIN, one with rules but none
  *     for the type in NODATA (both keep the CNAMEs); nxdomain and nodata
  *     keep them too; servfail and refused answer no records; drop drops
- *     the whole answer.  A chain longer than 8 (a loop) gets SERVFAIL.
+ *     the whole answer.  A chain longer than 32 (a loop) gets SERVFAIL.
  *   - delay= of every rule used on the chain adds up; tc on any of them
  *     truncates.  A UDP answer bigger than 512 octets (or the client's EDNS
  *     size, at most 1232) is truncated too.  An EDNS0 OPT in the question

@@ -1,7 +1,8 @@
 /*
  * listen.c - hecat-listen, the shell tests' TCP server.
  *
- *	hecat-listen [-a ADDR]... [-p PORT] [-m MODE] [-f FILE] [-t SECONDS]
+ *	hecat-listen [-a ADDR]... [-p PORT] [-m MODE] [-f FILE] [-n BYTES]
+ *		     [-t SECONDS]
  *
  * Listens on every ADDR (default 127.0.0.1, and ::1 where it exists) on
  * one port (default: one the kernel picks), prints "port N" on stdout when
@@ -16,9 +17,16 @@
  *	save	 append everything received to FILE, close at EOF
  *	send	 the contents of FILE, then close
  *	hold	 accept and hold the connection open, never reading
- *	reset	 wait for the client's first bytes, then reset (RST)
+ *	reset	 wait for the client's first BYTES bytes (default 1), then
+ *		 reset (RST)
  *	http	 read a request up to its blank line, answer it with a
  *		 small HTTP/1.0 page naming the address reached, close
+ *	sendreset wait for the client's first byte, send BYTES bytes
+ *		 (default 65536) without reading more, then reset (RST)
+ *	flood	 send without end and never read, until the client goes
+ *	full	 never accept: the listen queue (backlog 0) is filled by a
+ *		 connection of the server's own, so that the kernel drops
+ *		 clients' SYNs and their connects hang
  */
 #include "config.h"
 
@@ -49,10 +57,15 @@ enum mode {
 	M_SEND,
 	M_HOLD,
 	M_RESET,
-	M_HTTP
+	M_HTTP,
+	M_SENDRESET,
+	M_FLOOD,
+	M_FULL
 };
 
 static volatile sig_atomic_t stop;
+static time_t deadline;			/* -t */
+static unsigned long long nbytes;	/* -n; 0: the mode's default */
 
 static void
 on_signal(int sig)
@@ -65,15 +78,15 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: hecat-listen [-a addr]... [-p port] "
-	    "[-m greet|echo|eofreply|close|save|send|hold|reset|http] "
-	    "[-f file] "
+	    "[-m greet|echo|eofreply|close|save|send|hold|reset|http|"
+	    "sendreset|flood|full] [-f file] [-n bytes] "
 	    "[-t seconds]\n");
 	exit(EX_USAGE);
 }
 
 /* Listen on addr:port; returns the descriptor and the port, or -1. */
 static int
-listen_on(const char *addr, uint16_t *port)
+listen_on(const char *addr, uint16_t *port, int backlog)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
@@ -98,7 +111,7 @@ listen_on(const char *addr, uint16_t *port)
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, len) == -1 ||
-	    listen(fd, 64) == -1) {
+	    listen(fd, backlog) == -1) {
 		close(fd);
 		return -1;
 	}
@@ -213,6 +226,65 @@ send_file(int fd, const char *path)
 	close(in);
 }
 
+/* Close c with a reset (RST) instead of a FIN. */
+static void
+reset_close(int c)
+{
+	struct linger lg = { 1, 0 };
+
+	setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(c);
+}
+
+/* flood: write until the client goes, a signal, or the deadline. */
+static void
+flood(int c)
+{
+	static char buf[65536];
+	struct pollfd p;
+	ssize_t n;
+
+	memset(buf, 'x', sizeof(buf));
+	while (!stop && time(NULL) < deadline) {
+		p.fd = c;
+		p.events = POLLOUT;
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		if ((n = write(c, buf, sizeof(buf))) == -1 && errno != EINTR &&
+		    errno != EAGAIN)
+			break;
+	}
+}
+
+/*
+ * Fill the listen queue of fd (backlog 0) with one connection of our
+ * own, never accepted; returns its descriptor, or -1.
+ */
+static int
+fill_queue(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int c;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return -1;
+	if (ss.ss_family == AF_INET &&
+	    ((struct sockaddr_in *)&ss)->sin_addr.s_addr == htonl(INADDR_ANY))
+		((struct sockaddr_in *)&ss)->sin_addr.s_addr =
+		    htonl(INADDR_LOOPBACK);
+	if (ss.ss_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(
+	    &((struct sockaddr_in6 *)&ss)->sin6_addr))
+		((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
+	if ((c = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(c, (struct sockaddr *)&ss, len) == -1) {
+		close(c);
+		return -1;
+	}
+	return c;
+}
+
 /*
  * Serve one connection in a mode that needs no loop of its own; returns
  * true when the connection is finished (closed).
@@ -250,14 +322,42 @@ serve(int c, enum mode mode, const char *file)
 		break;
 	case M_RESET: {
 		/* A zero linger time: close sends RST, not FIN. */
-		struct linger lg = { 1, 0 };
-		char byte;
+		unsigned long long want = nbytes > 0 ? nbytes : 1, got = 0;
+		char buf[65536];
+		ssize_t r;
 
-		while (read(c, &byte, 1) == -1 && errno == EINTR)
-			;
-		setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-		break;
+		while (got < want) {
+			r = read(c, buf, want - got < sizeof(buf) ?
+			    (size_t)(want - got) : sizeof(buf));
+			if (r == -1 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			got += (unsigned long long)r;
+		}
+		reset_close(c);
+		return true;
 	}
+	case M_SENDRESET: {
+		unsigned long long left = nbytes > 0 ? nbytes : 65536;
+		char buf[65536];
+		size_t k;
+
+		while (read(c, buf, 1) == -1 && errno == EINTR)
+			;
+		memset(buf, 'r', sizeof(buf));
+		while (left > 0) {
+			k = left < sizeof(buf) ? (size_t)left : sizeof(buf);
+			if (!write_all(c, buf, k))
+				break;
+			left -= k;
+		}
+		reset_close(c);
+		return true;
+	}
+	case M_FLOOD:
+		flood(c);
+		break;
 	default:
 		return false;		/* echo, hold: polled */
 	}
@@ -269,10 +369,11 @@ int
 main(int argc, char *argv[])
 {
 	static const char *modes[] = { "greet", "echo", "eofreply", "close",
-	    "save", "send", "hold", "reset", "http" };
+	    "save", "send", "hold", "reset", "http", "sendreset", "flood",
+	    "full" };
 	struct pollfd pfd[MAXFD];
 	const char *addrs[8], *file = NULL;
-	int naddrs = 0, nlisten = 0, nfd, i, ch, seconds = 60;
+	int naddrs = 0, nlisten = 0, nfd, i, ch, seconds = 60, filler = -1;
 	enum mode mode = M_GREET;
 	uint16_t port = 0;
 	size_t k;
@@ -280,7 +381,7 @@ main(int argc, char *argv[])
 	char buf[65536];
 	ssize_t n;
 
-	while ((ch = getopt(argc, argv, "a:f:m:p:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:f:m:n:p:t:")) != -1) {
 		switch (ch) {
 		case 'a':
 			if (naddrs == 8)
@@ -297,6 +398,9 @@ main(int argc, char *argv[])
 			if (k == sizeof(modes) / sizeof(modes[0]))
 				usage();
 			mode = (enum mode)k;
+			break;
+		case 'n':
+			nbytes = strtoull(optarg, NULL, 10);
 			break;
 		case 'p':
 			port = (uint16_t)atoi(optarg);
@@ -316,7 +420,7 @@ main(int argc, char *argv[])
 		addrs[naddrs++] = "::1";	/* skipped if absent */
 	}
 	for (i = 0; i < naddrs; i++) {
-		int fd = listen_on(addrs[i], &port);
+		int fd = listen_on(addrs[i], &port, mode == M_FULL ? 0 : 64);
 
 		if (fd == -1) {
 			if (strcmp(addrs[i], "::1") == 0 && i > 0)
@@ -331,11 +435,25 @@ main(int argc, char *argv[])
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	end = deadline = time(NULL) + seconds;
+	if (mode == M_FULL) {
+		/* Fill every queue, then only wait: nothing is accepted. */
+		for (i = 0; i < nlisten; i++)
+			if ((filler = fill_queue(pfd[i].fd)) == -1) {
+				fprintf(stderr, "hecat-listen: cannot fill the "
+				    "queue: %s\n", strerror(errno));
+				return EX_OSERR;
+			}
+		printf("port %u\n", port);
+		fflush(stdout);
+		while (!stop && time(NULL) < end)
+			poll(NULL, 0, 200);
+		return EX_OK;
+	}
 	printf("port %u\n", port);
 	fflush(stdout);
 
 	nfd = nlisten;
-	end = time(NULL) + seconds;
 	while (!stop && time(NULL) < end) {
 		if (poll(pfd, (nfds_t)nfd, 200) <= 0)
 			continue;
