@@ -372,7 +372,7 @@ main(int argc, char *argv[])
 	    "save", "send", "hold", "reset", "http", "sendreset", "flood",
 	    "full" };
 	struct pollfd pfd[MAXFD];
-	const char *addrs[8], *file = NULL;
+	const char *addrs[16], *file = NULL;
 	int naddrs = 0, nlisten = 0, nfd, i, ch, seconds = 60, filler = -1;
 	enum mode mode = M_GREET;
 	uint16_t port = 0;
@@ -384,7 +384,7 @@ main(int argc, char *argv[])
 	while ((ch = getopt(argc, argv, "a:f:m:n:p:t:")) != -1) {
 		switch (ch) {
 		case 'a':
-			if (naddrs == 8)
+			if (naddrs == 16)
 				usage();
 			addrs[naddrs++] = optarg;
 			break;
