@@ -15,7 +15,12 @@
  *   - the next deadline is never in the past, and the dial ends once the
  *     network stops answering;
  *   - what the engine reports about its addresses (order, attempts,
- *     failures) agrees with what it did.
+ *     failures) agrees with what it did;
+ *   - NAT64 (when the configuration turns it on): the prefix query is
+ *     asked only when discovering, IPv4 is not attempted while it is
+ *     pending, an attempt to IPv4 connects to its RFC 6052 synthesis
+ *     with the prefix announced (never for 127/8 and the like), and
+ *     DNS64 answers come back de-synthesized.
  *
  * The input: a configuration (CFG_BYTES bytes), the host's ports or the
  * endpoints, then events of one opcode byte and its arguments (see
@@ -38,7 +43,8 @@
 
 #define MS		HECAT__NS_PER_MS
 #define RFC_MIN_GAP	(10 * MS)	/* RFC 8305 section 5, written out */
-#define POOL		12		/* 2001:db8::1..6, 192.0.2.1..6 */
+#define POOL		18		/* 2001:db8::1..6, 192.0.2.1..6,
+					   64:ff9b::192.0.2.1..6 (DNS64) */
 #define MAXPORTS	4
 #define MAXEPS		16
 #define MAXATT		(POOL * MAXPORTS)	/* each address and port once */
@@ -89,6 +95,9 @@ struct run {
 	size_t			 ep_nports[POOL];
 
 	bool			 qpending[2];	/* [0] AAAA, [1] A */
+	bool			 qpref;		/* the NAT64 prefix query */
+	int			 nat64;		/* enum hecat__nat64_mode */
+	struct hecat__prefix64	 prefix;	/* announced or configured */
 	enum astate		 att[MAXATT + 1];
 	unsigned		 att_addr[MAXATT + 1];
 	unsigned		 nstarted, inflight;
@@ -109,18 +118,27 @@ pool(unsigned i, bool usable)
 
 	memset(&d, 0, sizeof(d));
 	i %= POOL;
-	if (i < POOL / 2) {
+	if (i < 6) {
 		d.ip.family = AF_INET6;
 		d.ip.a[0] = 0x20;
 		d.ip.a[1] = 0x01;
 		d.ip.a[2] = 0x0d;
 		d.ip.a[3] = 0xb8;
 		d.ip.a[15] = (uint8_t)(i + 1);
-	} else {
+	} else if (i < 12) {
 		d.ip.family = AF_INET;
 		d.ip.a[0] = 192;
 		d.ip.a[2] = 2;
-		d.ip.a[3] = (uint8_t)(i - POOL / 2 + 1);
+		d.ip.a[3] = (uint8_t)(i - 6 + 1);
+	} else {
+		/* 192.0.2.N through the Well-Known Prefix, as DNS64 says. */
+		d.ip.family = AF_INET6;
+		d.ip.a[1] = 0x64;
+		d.ip.a[2] = 0xff;
+		d.ip.a[3] = 0x9b;
+		d.ip.a[12] = 192;
+		d.ip.a[14] = 2;
+		d.ip.a[15] = (uint8_t)(i - 12 + 1);
 	}
 	if (usable)
 		d.src = d.ip;
@@ -174,7 +192,9 @@ static void
 on_attempt_action(struct run *rn, const struct hecat__action *a)
 {
 	struct hecat__addr_info info;
-	int ai = pool_index(&a->ip);
+	/* Through NAT64 the address is orig; ip its synthesis. */
+	const struct hecat__ip *dst = a->orig.family != 0 ? &a->orig : &a->ip;
+	int ai = pool_index(dst);
 	size_t i;
 
 	FUZZ_ASSERT(a->id == rn->nstarted + 1);
@@ -182,7 +202,21 @@ on_attempt_action(struct run *rn, const struct hecat__action *a)
 	    rn->now >= rn->last_start + RFC_MIN_GAP);
 	FUZZ_ASSERT(ai >= 0 && rn->known[ai]);
 	FUZZ_ASSERT(rn->cfg.family == AF_UNSPEC ||
-	    a->ip.family == rn->cfg.family);
+	    dst->family == rn->cfg.family);
+	/* No IPv4 while the prefix is looked for (it would fail). */
+	FUZZ_ASSERT(dst->family != AF_INET || !rn->qpref);
+	if (a->orig.family != 0) {
+		struct hecat__ip want;
+
+		FUZZ_ASSERT(rn->nat64 == HECAT__NAT64_KNOWN);
+		FUZZ_ASSERT(a->orig.family == AF_INET);
+		FUZZ_ASSERT(hecat__nat64_synthesizable(&rn->prefix, &a->orig));
+		hecat__nat64_synthesize(&rn->prefix, &a->orig, &want);
+		FUZZ_ASSERT(hecat__ip_equal(&want, &a->ip));
+	} else
+		FUZZ_ASSERT(a->ip.family != AF_INET ||
+		    rn->nat64 != HECAT__NAT64_KNOWN ||
+		    !hecat__nat64_synthesizable(&rn->prefix, &a->ip));
 	FUZZ_ASSERT(port_allowed(rn, (unsigned)ai, a->port));
 	for (i = 0; i < rn->ntried_port[ai]; i++)
 		FUZZ_ASSERT(rn->tried_port[ai][i] != a->port);
@@ -194,7 +228,7 @@ on_attempt_action(struct run *rn, const struct hecat__action *a)
 	/* The engine's index of the address names the same address. */
 	FUZZ_ASSERT(a->addr < hecat__engine_naddrs(rn->e));
 	hecat__engine_addr(rn->e, a->addr, &info);
-	FUZZ_ASSERT(hecat__ip_equal(&info.dst.ip, &a->ip));
+	FUZZ_ASSERT(hecat__ip_equal(&info.dst.ip, dst));
 
 	rn->tried_port[ai][rn->ntried_port[ai]++] = a->port;
 	rn->cur_addr = rn->ntried_port[ai] < nports_of(rn, (unsigned)ai) ?
@@ -232,6 +266,8 @@ check_end(const struct run *rn, int status)
 		FUZZ_ASSERT(hecat__engine_query(rn->e, AF_INET6, NULL) !=
 		    HECAT__Q_CANCELLED);
 		FUZZ_ASSERT(hecat__engine_query(rn->e, AF_INET, NULL) !=
+		    HECAT__Q_CANCELLED);
+		FUZZ_ASSERT(hecat__engine_query(rn->e, HECAT__PREF64, NULL) !=
 		    HECAT__Q_CANCELLED);
 		FUZZ_ASSERT(status != HECAT_E_CONNECT || rn->nstarted > 0);
 		FUZZ_ASSERT(status == HECAT_E_CONNECT || rn->nstarted == 0);
@@ -284,6 +320,13 @@ drain(struct run *rn)
 		FUZZ_ASSERT(rn->ndone == 0);
 		switch (a.kind) {
 		case HECAT__ACT_QUERY:
+			if (a.family == HECAT__PREF64) {
+				FUZZ_ASSERT(rn->nat64 ==
+				    HECAT__NAT64_DISCOVER && !rn->qpref);
+				FUZZ_ASSERT(rn->cfg.family != AF_INET6);
+				rn->qpref = true;
+				break;
+			}
 			FUZZ_ASSERT(!rn->ip_mode);
 			FUZZ_ASSERT(a.family == AF_INET6 ||
 			    a.family == AF_INET);
@@ -294,6 +337,11 @@ drain(struct run *rn)
 			rn->qpending[a.family == AF_INET6 ? 0 : 1] = true;
 			break;
 		case HECAT__ACT_QUERY_CANCEL:
+			if (a.family == HECAT__PREF64) {
+				FUZZ_ASSERT(rn->qpref);
+				rn->qpref = false;
+				break;
+			}
 			FUZZ_ASSERT(rn->qpending[a.family == AF_INET6 ? 0 : 1]);
 			rn->qpending[a.family == AF_INET6 ? 0 : 1] = false;
 			break;
@@ -303,10 +351,37 @@ drain(struct run *rn)
 		case HECAT__ACT_ORDER:
 			break;
 		case HECAT__ACT_NAT64:
-		case HECAT__ACT_DESYNTH:
-			/* Only with NAT64, which this target leaves off. */
-			FUZZ_ASSERT(rn->cfg.nat64 != HECAT__NAT64_OFF);
+			/* Once, when the prefix query ended. */
+			FUZZ_ASSERT(rn->nat64 == HECAT__NAT64_DISCOVER &&
+			    !rn->qpref);
+			if (a.plen == 0)
+				rn->nat64 = HECAT__NAT64_OFF;
+			else {
+				FUZZ_ASSERT(hecat__nat64_len_ok(a.plen));
+				rn->nat64 = HECAT__NAT64_KNOWN;
+				rn->prefix.ip = a.ip;
+				rn->prefix.len = a.plen;
+			}
 			break;
+		case HECAT__ACT_DESYNTH: {
+			struct hecat__ip v4;
+			int ai = pool_index(&a.orig);
+
+			FUZZ_ASSERT(rn->nat64 == HECAT__NAT64_KNOWN);
+			FUZZ_ASSERT(hecat__nat64_extract(&rn->prefix, &a.ip,
+			    &v4) && hecat__ip_equal(&v4, &a.orig));
+			FUZZ_ASSERT(ai >= 0 && rn->known[pool_index(&a.ip)]);
+			rn->known[ai] = true;
+			/* A literal de-synthesized keeps its ports. */
+			if (rn->ip_mode && rn->ep_nports[ai] == 0) {
+				int vi = pool_index(&a.ip);
+
+				memcpy(rn->ep_port[ai], rn->ep_port[vi],
+				    sizeof(rn->ep_port[ai]));
+				rn->ep_nports[ai] = rn->ep_nports[vi];
+			}
+			break;
+		}
 		case HECAT__ACT_ATTEMPT:
 			on_attempt_action(rn, &a);
 			break;
@@ -331,7 +406,8 @@ drain(struct run *rn)
 			for (i = 1; i <= rn->nstarted; i++)
 				FUZZ_ASSERT(rn->att[i] != A_INFLIGHT ||
 				    i == rn->connected_id);
-			FUZZ_ASSERT(!rn->qpending[0] && !rn->qpending[1]);
+			FUZZ_ASSERT(!rn->qpending[0] && !rn->qpending[1] &&
+			    !rn->qpref);
 			break;
 		default:
 			FUZZ_ASSERT(!"an unknown action");
@@ -405,6 +481,43 @@ answer(struct run *rn, struct in *in, int family)
 	/* Answered; a query sent again shows as a QUERY in drain(). */
 	if (pending)
 		rn->qpending[family == AF_INET6 ? 0 : 1] = false;
+	drain(rn);
+}
+
+/*
+ * The answer to the prefix query (RFC 7050): addresses that embed
+ * 192.0.0.170/171 with the Well-Known Prefix or a /96 or /48 of the
+ * documentation range, one that embeds nothing, or an error.
+ */
+static void
+answer_prefix(struct run *rn, struct in *in)
+{
+	static const char *const cand[] = {
+		"64:ff9b::c000:aa", "64:ff9b::c000:ab",
+		"2001:db8:122:344::c000:aa", "2001:db8:122:c000:0:aa00::",
+		"2001:db8::1", "192.0.0.170"
+	};
+	struct hecat__dst d[4];
+	unsigned st = u8(in);
+	size_t n = 0, k, i;
+	bool pending = rn->qpref;
+
+	if (st % 4 < 2) {
+		k = u8(in) % 5;
+		for (i = 0; i < k; i++) {
+			memset(&d[n], 0, sizeof(d[n]));
+			if (hecat__ip_parse(&d[n].ip,
+			    cand[u8(in) % 6]) == 0)
+				n++;
+		}
+		hecat__engine_on_answer(rn->e, rn->now, HECAT__PREF64,
+		    HECAT_DNS_OK, d, n);
+	} else
+		hecat__engine_on_answer(rn->e, rn->now, HECAT__PREF64,
+		    st % 4 == 2 ? HECAT_DNS_SERVFAIL : HECAT_DNS_NXDOMAIN,
+		    NULL, 0);
+	if (pending)
+		rn->qpref = false;
 	drain(rn);
 }
 
@@ -483,7 +596,8 @@ step(struct run *rn, struct in *in)
 		if (op & 0x80) {
 			hecat__engine_abort(rn->e, rn->now);
 			drain(rn);
-		}
+		} else if (op & 0x40)
+			answer_prefix(rn, in);
 		break;
 	default:		/* the caller drains with nothing new */
 		drain(rn);
@@ -522,6 +636,14 @@ config(struct run *rn, struct in *in)
 	b = u8(in);
 	c->resolve_retries = b % 5;
 	c->first_family_count = (b >> 4) % 4;
+	/* Bits 6-7: NAT64 off (0, 1), the WKP known (2), discovered (3). */
+	if (b >> 6 == 2) {
+		c->nat64 = HECAT__NAT64_KNOWN;
+		hecat__nat64_wkp(&c->prefix64);
+	} else if (b >> 6 == 3)
+		c->nat64 = HECAT__NAT64_DISCOVER;
+	rn->nat64 = c->family == AF_INET6 ? HECAT__NAT64_OFF : c->nat64;
+	rn->prefix = c->prefix64;
 	b = u8(in);
 	c->max_inflight = b % 10;
 	c->max_addrs = (b >> 4) % 8;
@@ -595,7 +717,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Phase 2: the network goes quiet; every result is a failure. */
 	for (guard = 0; rn->ndone == 0; guard++) {
 		FUZZ_ASSERT(guard < 100000);
-		if (rn->qpending[0] || rn->qpending[1]) {
+		if (rn->qpref) {
+			hecat__engine_on_answer(rn->e, rn->now, HECAT__PREF64,
+			    HECAT_DNS_NODATA, NULL, 0);
+			rn->qpref = false;
+			drain(rn);
+		} else if (rn->qpending[0] || rn->qpending[1]) {
 			hecat__engine_on_answer(rn->e, rn->now,
 			    rn->qpending[0] ? AF_INET6 : AF_INET,
 			    HECAT_DNS_NODATA, NULL, 0);
