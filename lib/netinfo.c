@@ -4,10 +4,9 @@
  * the family and a route that is not link-local (nor a loopback, reject
  * or multicast route).  Read per dial: networks change.
  *
- * Addresses come from getifaddrs(3); routes from /proc/net/route and
- * /proc/net/ipv6_route (Linux).  Where those cannot be read, a family
- * with an address counts as connected: NAT64 handling then stays off
- * unless IPv4 really is absent.
+ * From /proc/net/route, /proc/net/if_inet6 and /proc/net/ipv6_route
+ * (Linux).  Where those cannot be read, getifaddrs(3) alone decides: a
+ * family with an address counts as connected.
  */
 #include "config.h"
 
@@ -47,6 +46,44 @@ v6_global(const uint8_t *a)
 	return true;
 }
 
+/*
+ * /proc/net/if_inet6: "addr ifindex plen scope flags ifname", one line per
+ * IPv6 address.  Is there a global one off the loopback?  -1 when the
+ * file cannot be read.
+ */
+static int
+addresses6(void)
+{
+	char line[256], hex[33], ifname[64];
+	unsigned idx, plen, scope, flags;
+	uint8_t a[16];
+	int found = 0, i;
+	FILE *f;
+
+	if ((f = fopen("/proc/net/if_inet6", "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%32s %x %x %x %x %63s", hex, &idx, &plen,
+		    &scope, &flags, ifname) != 6 || strlen(hex) != 32 ||
+		    strcmp(ifname, "lo") == 0)
+			continue;
+		for (i = 0; i < 16; i++) {
+			unsigned byte;
+
+			if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
+				break;
+			a[i] = (uint8_t)byte;
+		}
+		if (i == 16 && v6_global(a)) {
+			found = 1;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* The same from getifaddrs(3), where /proc is not there: both families. */
 static void
 addresses(bool *v6, bool *v4)
 {
@@ -143,15 +180,25 @@ routes6(void)
 void
 hecat__connectivity(bool *v6, bool *v4)
 {
-	int r;
+	int r4, a6, r6;
 
 	/*
-	 * As far as the question needs: NAT64 matters only with IPv6 and
-	 * no IPv4, so IPv6's routes are read only when IPv4 has none.
+	 * As far as the question needs, from /proc (a few microseconds; a
+	 * netlink dump through getifaddrs() costs several times more, and
+	 * this runs for every dial).  IPv4: a route off the loopback (the
+	 * kernel adds one for each address it has, so an address without
+	 * one cannot be used anyway).  IPv6: a global address off the
+	 * loopback, and its routes only when IPv4 is absent, the one case
+	 * where the answer changes anything (NAT64).
 	 */
-	addresses(v6, v4);
-	if (*v4 && (r = routes4()) != -1)
-		*v4 = r == 1;
-	if (*v6 && !*v4 && (r = routes6()) != -1)
-		*v6 = r == 1;
+	r4 = routes4();
+	a6 = addresses6();
+	if (r4 == -1 || a6 == -1) {
+		addresses(v6, v4);
+		return;
+	}
+	*v4 = r4 == 1;
+	*v6 = a6 == 1;
+	if (*v6 && !*v4 && (r6 = routes6()) != -1)
+		*v6 = r6 == 1;
 }
