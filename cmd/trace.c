@@ -527,11 +527,14 @@ dial_vv(struct out *o, const struct hecat_trace *t)
 		vv(o, t->t_ns, "nat64 prefix=%s source=%s",
 		    t->prefix != NULL ? t->prefix : "none", t->reason);
 		break;
-	case HECAT_TRACE_DESYNTH:
-		vv(o, t->t_ns, "desynthesize addr=%s is=%s",
-		    endpoint(t->addr, ep, sizeof(ep)),
-		    endpoint(t->orig, list, sizeof(list)));
+	case HECAT_TRACE_DESYNTH: {
+		unsigned port;
+
+		sa_text(t->addr, t->addrlen, ep, sizeof(ep), &port);
+		sa_text(t->orig, t->origlen, list, sizeof(list), &port);
+		vv(o, t->t_ns, "desynthesize addr=%s is=%s", ep, list);
 		break;
+	}
 	case HECAT_TRACE_RD_WAIT:
 		vv(o, t->t_ns, "resolution-delay wait=%.0fms for=%s (%s "
 		    "answered first)", (double)t->wait_ns / 1e6,
