@@ -122,6 +122,8 @@ check "3 DNS64: connects to the synthesized address" \
     eval 'rc_is 0 && [ "$(winner_addr)" = "$WKP6B" ]'
 check "3 DNS64: the AAAA is de-synthesized" \
     eval '[ "$(ev desynthesize ".[0] | .addr + \" \" + .ipv4")" = "$WKP6B $V4B" ]'
+check "3 DNS64: the -vv line says so" \
+    err_has "desynthesize addr=$WKP6B is=$V4B\$"
 check "3 DNS64: it is planned as IPv4" eval \
     '[ "$(ev candidates ".[-1].order | map(.addr + \"/\" + .family) | join(\" \")")" = "$V4B/inet" ]'
 dial mixed.test
