@@ -1,10 +1,12 @@
 // load_go.go - bench/load.c's workload for Go's net.Dialer.
 //
-//	load_go [-b] [-L] [-c CONC] [-n DIALS] [-s EVERY] [-w WARMUP] -p PORT HOST...
+//	load_go [-b] [-L] [-c CONC] [-n DIALS] [-s EVERY] [-w WARMUP]
+//	    [-d DELAY] -p PORT HOST...
 //
 // DIALS dials (default 100,000) of the HOSTs in turn, each
-// net.Dialer{Timeout: 30 s}.Dial("tcp", HOST:PORT) (FallbackDelay left at
-// its default, 300 ms) in a goroutine of its own, at most CONC at once
+// net.Dialer{Timeout: 30 s, FallbackDelay: DELAY}.Dial("tcp", HOST:PORT)
+// (DELAY in seconds, default 0.25 like the others; Go's own default is
+// 300 ms) in a goroutine of its own, at most CONC at once
 // (default 1) through a semaphore channel; with -b in bursts of CONC
 // started together and all waited for.  Each connection is closed at
 // once; with -L with an RST (SetLinger(0)).  Name resolution is Go's:
@@ -43,6 +45,7 @@ var (
 	every  = flag.Int("s", 10000, "sample every")
 	warmup = flag.Int("w", -1, "warm-up dials")
 	port   = flag.Int("p", 0, "port")
+	delay  = flag.Float64("d", 0.25, "FallbackDelay, seconds")
 )
 
 type run struct {
@@ -130,7 +133,7 @@ func pct(v []float64, q float64) float64 {
 func main() {
 	flag.Parse()
 	if flag.NArg() < 1 || *port == 0 || *conc < 1 || *every < 1 {
-		fmt.Fprintln(os.Stderr, "usage: load_go [-b] [-L] [-c conc] [-n dials] [-s every] [-w warmup] -p port host...")
+		fmt.Fprintln(os.Stderr, "usage: load_go [-b] [-L] [-c conc] [-n dials] [-s every] [-w warmup] [-d delay] -p port host...")
 		os.Exit(64)
 	}
 	if *warmup < 0 {
@@ -142,14 +145,16 @@ func main() {
 	if *every > *dials {
 		*every = *dials
 	}
-	r := &run{hosts: flag.Args(), d: net.Dialer{Timeout: 30 * time.Second}}
+	r := &run{hosts: flag.Args(), d: net.Dialer{Timeout: 30 * time.Second,
+		FallbackDelay: time.Duration(*delay * float64(time.Second))}}
 	mode := "in flight"
 	if *burst {
 		mode = "at once in bursts"
 	}
-	fmt.Printf("# go (%s, GOMAXPROCS %d, GODEBUG=%q): %d dials of %s port %d, %d %s, warm-up %d, sample every %d\n",
+	fmt.Printf("# go (%s, GOMAXPROCS %d, GODEBUG=%q): %d dials of %s port %d, %d %s, warm-up %d, sample every %d, FallbackDelay %v\n",
 		runtime.Version(), runtime.GOMAXPROCS(0), os.Getenv("GODEBUG"),
-		*dials, strings.Join(r.hosts, " "), *port, *conc, mode, *warmup, *every)
+		*dials, strings.Join(r.hosts, " "), *port, *conc, mode, *warmup, *every,
+		r.d.FallbackDelay)
 	for done := 0; done < *warmup; {
 		k := *every
 		if *warmup-done < k {
