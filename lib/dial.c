@@ -39,6 +39,7 @@
 
 #define MSGLEN		4096
 #define MAXFAILLOG	64	/* failed attempts a message names */
+#define NET_REUSE	(10 * HECAT__NS_PER_MS)	/* see nat64_setup() */
 #define MAXMSGPORTS	16	/* ports a message names */
 
 struct hecat {
@@ -47,6 +48,8 @@ struct hecat {
 	const struct hecat_resolver	*res;
 	void				*res_arg;
 	struct hecat__prefix64		 pref64;	/* discovered, or len 0 */
+	uint64_t			 net_at;	/* connectivity read then */
+	bool				 net6, net4;
 	TAILQ_HEAD(, hecat_dial)	 dials;
 };
 
@@ -1059,7 +1062,17 @@ nat64_setup(struct hecat_dial *d)
 		d->net6 = d->net4 = true;	/* not looked at */
 		return;
 	}
-	hecat__connectivity(&d->net6, &d->net4);
+	/*
+	 * Read per dial; only dials started within NET_REUSE of the last
+	 * reading share it (a burst, a tight loop: the reading costs about
+	 * as much as a dial on loopback).
+	 */
+	if (d->h->net_at == 0 || d->t0 - d->h->net_at >= NET_REUSE) {
+		hecat__connectivity(&d->h->net6, &d->h->net4);
+		d->h->net_at = d->t0;
+	}
+	d->net6 = d->h->net6;
+	d->net4 = d->h->net4;
 	if (d->opts.nat64_prefix != NULL &&
 	    hecat__nat64_prefix_parse(&d->pref64, d->opts.nat64_prefix,
 	    &why) == -1) {

@@ -181,7 +181,8 @@ struct hecat_opts {
 						   0: the kernel picks */
 	/*
 	 * NAT64 (RFC 8305 section 7, HEv3).  HECAT_NAT64_AUTO: when the
-	 * host has IPv6 connectivity and no IPv4 (looked at per dial),
+	 * host has IPv6 connectivity and no IPv4 (looked at per dial;
+	 * dials within 10 ms of a look share it),
 	 * IPv4 addresses (literals, A answers, DNS64 answers de-synthesized)
 	 * are reached through the NAT64 prefix; HECAT_NAT64_OFF: never.
 	 * nat64_prefix: "PREFIX/LEN" (RFC 6052 lengths) instead of
