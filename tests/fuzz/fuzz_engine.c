@@ -398,8 +398,10 @@ drain(struct run *rn)
 			rn->ndone++;
 			if (a.status == HECAT_OK) {
 				FUZZ_ASSERT(a.id == rn->connected_id);
+				/* Through NAT64, the address is orig. */
 				FUZZ_ASSERT(rn->att_addr[a.id] ==
-				    (unsigned)pool_index(&a.ip));
+				    (unsigned)pool_index(a.orig.family != 0 ?
+				    &a.orig : &a.ip));
 			} else
 				FUZZ_ASSERT(rn->connected_id == 0);
 			check_end(rn, a.status);
