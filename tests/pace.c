@@ -280,7 +280,7 @@ main(int argc, char *argv[])
 	struct pace p;
 	bool sock = false;
 	char *buf;
-	int ch;
+	int ch, rc;
 
 	memset(&p, 0, sizeof(p));
 	p.maxchunk = 65536;
@@ -320,5 +320,7 @@ main(int argc, char *argv[])
 	}
 	p.t0 = now_s();
 	plan_pause(&p);
-	return sock ? wrap(&p, buf, argv + optind) : copy(&p, buf);
+	rc = sock ? wrap(&p, buf, argv + optind) : copy(&p, buf);
+	free(buf);
+	return rc;
 }
