@@ -389,7 +389,9 @@ replan(struct hecat__engine *e)
 	    e->cfg.first_family_count, e->plan);
 	e->nplan = e->naddrs;
 
-	if (e->norder > 0 && e->addrs[e->order[0]].port_next > 0)
+	/* (One whose ports are all done is no head: see prefix_settled().) */
+	if (e->norder > 0 && e->addrs[e->order[0]].port_next > 0 &&
+	    e->addrs[e->order[0]].port_next < e->addrs[e->order[0]].port_cnt)
 		partial = e->order[0];
 	if (partial != SIZE_MAX)
 		next[n++] = partial;

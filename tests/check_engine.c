@@ -1186,6 +1186,28 @@ START_TEST(T15_not_synthesized)
 }
 END_TEST
 
+/*
+ * A DNS64 literal waiting its turn turns out, when the prefix arrives, to
+ * be an IPv4 address given as well: it is dropped from the order (found
+ * by fuzz_engine: it stayed at the head and was tried past its ports).
+ */
+START_TEST(V14_desynthesized_duplicate_dropped)
+{
+	RUN("%    nat64 discover\n"
+	    "0    start ip [2001:db8::1]:80 [64:ff9b::c000:201]:80 "
+	    "192.0.2.1:80\n"
+	    "0    > query pref64\n"
+	    "0    > attempt 1 [2001:db8::1]:80 first\n"
+	    "5    answer pref64 64:ff9b::c000:aa\n"
+	    "5    > nat64 64:ff9b::/96\n"
+	    "5    > desynth 64:ff9b::c000:201 192.0.2.1\n"
+	    "250  > attempt 2 [64:ff9b::c000:201]:80 delay nat64=192.0.2.1\n"
+	    "250  fail 2 ECONNREFUSED\n"
+	    "250  fail 1 ECONNREFUSED\n"
+	    "250  > done connect\n");
+}
+END_TEST
+
 /* T15: with a network-specific prefix RFC 1918 may be synthesized. */
 START_TEST(T15_rfc1918_nsp)
 {
@@ -1365,6 +1387,7 @@ engine_suite(void)
 	tcase_add_test(tc, V14_dns64_desynthesized);
 	tcase_add_test(tc, V14_desynthesized_late_prefix);
 	tcase_add_test(tc, V14_desynthesized_before_attempt);
+	tcase_add_test(tc, V14_desynthesized_duplicate_dropped);
 	tcase_add_test(tc, T15_not_synthesized);
 	tcase_add_test(tc, T15_rfc1918_nsp);
 	tcase_add_test(tc, R_7_1_no_prefix);
