@@ -30,6 +30,15 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define UNDER_VALGRIND()	(RUNNING_ON_VALGRIND != 0)
+#endif
+#endif
+#ifndef UNDER_VALGRIND
+#define UNDER_VALGRIND()	0
+#endif
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -762,6 +771,23 @@ unfill(const int *fds, size_t n)
 		close(fds[n]);
 }
 
+/*
+ * Can this process lower its descriptor limit and raise it again?  Not
+ * under valgrind, which keeps descriptors of its own at the top and
+ * refuses the raise; the EMFILE cases then say so and pass (the sanitizer
+ * pass runs them).
+ */
+static bool
+nofile_settable(void)
+{
+	if (UNDER_VALGRIND()) {
+		fprintf(stderr, "%s: under valgrind, RLIMIT_NOFILE cannot be "
+		    "raised again: not run here\n", tcase_name());
+		return false;
+	}
+	return true;
+}
+
 static void
 set_nofile(rlim_t soft)
 {
@@ -818,6 +844,8 @@ START_TEST(emfile_mid_race_no_leak)
 	uint16_t port;
 	int full[2], fds = 0, round, i, emfile, timedout, holes[1024];
 
+	if (!nofile_settable())
+		return;
 	env_up(rules, NULL);
 	port = listen_full(full);
 	/* getdns set up without a limit. */
@@ -875,6 +903,8 @@ START_TEST(emfile_every_attempt)
 	size_t i, nholes;
 	int holes[1024];
 
+	if (!nofile_settable())
+		return;
 	env_up(NULL, NULL);
 	for (i = 0; i < 20; i++) {
 		snprintf(a, sizeof(a), "127.0.0.%zu", 10 + i);
