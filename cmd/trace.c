@@ -478,11 +478,24 @@ nat64_note(const struct hecat_trace *t, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * " name=NAME" when a query is not for the host being dialled (the NAT64
+ * prefix query, ipv4only.arpa.); nothing for the host's own.  The library
+ * names every query in QUERY, ANSWER and QUERY_CANCEL.
+ */
+static const char *
+other_name(const struct hecat_trace *t, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (strcmp(t->name, t->host) != 0)
+		snprintf(buf, len, " name=%s", t->name);
+	return buf;
+}
+
 static void
 dial_vv(struct out *o, const struct hecat_trace *t)
 {
 	char ep[ADDRLEN], list[1024], ports[256], nat[ADDRLEN + 8];
-	const char *qname = t->name != NULL ? t->name : t->host;
 	double el = (double)t->elapsed_ns / 1e6;
 
 	switch (t->kind) {
@@ -493,14 +506,10 @@ dial_vv(struct out *o, const struct hecat_trace *t)
 		break;
 	case HECAT_TRACE_QUERY:
 		vv(o, t->t_ns, "query family=%s name=%s try=%u",
-		    famname(t->family), qname, t->tries);
+		    famname(t->family), t->name, t->tries);
 		break;
 	case HECAT_TRACE_ANSWER:
-		/* The NAT64 prefix query names itself; the host's do not. */
-		snprintf(nat, sizeof(nat), "%s%s", t->name != NULL &&
-		    strcmp(t->name, t->host) != 0 ? " name=" : "",
-		    t->name != NULL && strcmp(t->name, t->host) != 0 ?
-		    t->name : "");
+		other_name(t, nat, sizeof(nat));
 		if (t->status == HECAT_DNS_OK)
 			vv(o, t->t_ns, "answer family=%s%s count=%zu addrs=%s "
 			    "time=%.1fms", famname(t->family), nat, t->naddrs,
@@ -512,11 +521,8 @@ dial_vv(struct out *o, const struct hecat_trace *t)
 			    hecat_dns_status_name(t->status), el);
 		break;
 	case HECAT_TRACE_QUERY_CANCEL:
-		vv(o, t->t_ns, "query family=%s%s%s abandoned",
-		    famname(t->family), t->name != NULL &&
-		    strcmp(t->name, t->host) != 0 ? " name=" : "",
-		    t->name != NULL && strcmp(t->name, t->host) != 0 ?
-		    t->name : "");
+		vv(o, t->t_ns, "query family=%s%s abandoned",
+		    famname(t->family), other_name(t, nat, sizeof(nat)));
 		break;
 	case HECAT_TRACE_NETWORK:
 		vv(o, t->t_ns, "network inet6=%s inet=%s nat64=%s",
@@ -628,14 +634,14 @@ dial_json(struct out *o, const struct hecat_trace *t)
 			return;
 		jkey_str(f, "family", famname(t->family));
 		jkey_str(f, "source", "dns");
-		jkey_str(f, "name", t->name != NULL ? t->name : t->host);
+		jkey_str(f, "name", t->name);
 		fprintf(f, ",\"try\":%u", t->tries);
 		break;
 	case HECAT_TRACE_ANSWER:
 		if ((f = jbegin(o, "resolve_done", t->t_ns)) == NULL)
 			return;
 		jkey_str(f, "family", famname(t->family));
-		jkey_str(f, "name", t->name != NULL ? t->name : t->host);
+		jkey_str(f, "name", t->name);
 		jaddrs(f, "addrs", t->addrs, t->naddrs);
 		fprintf(f, ",\"elapsed_ms\":%.3f",
 		    (double)t->elapsed_ns / 1e6);
@@ -645,7 +651,7 @@ dial_json(struct out *o, const struct hecat_trace *t)
 		if ((f = jbegin(o, "resolve_cancel", t->t_ns)) == NULL)
 			return;
 		jkey_str(f, "family", famname(t->family));
-		jkey_str(f, "name", t->name != NULL ? t->name : t->host);
+		jkey_str(f, "name", t->name);
 		break;
 	case HECAT_TRACE_NETWORK:
 		if ((f = jbegin(o, "network", t->t_ns)) == NULL)

@@ -245,6 +245,18 @@ engine_alloc(const struct hecat__engine_cfg *cfg, size_t cap, size_t nports)
 	return e;
 }
 
+/* The index of the known address ip, or e->naddrs when it is new. */
+static size_t
+find_addr(const struct hecat__engine *e, const struct hecat__ip *ip)
+{
+	size_t j;
+
+	for (j = 0; j < e->naddrs; j++)
+		if (hecat__ip_equal(&e->ents[j].dst, ip))
+			break;
+	return j;
+}
+
 /* A bitmap of the 65536 ports, to drop duplicates in O(1). */
 struct portset {
 	uint8_t		bits[65536 / 8];
@@ -315,10 +327,7 @@ hecat__engine_new_ip(const struct hecat__engine_cfg *cfg0,
 		if (cfg.family != AF_UNSPEC &&
 		    eps[i].dst.ip.family != cfg.family)
 			continue;
-		for (j = 0; j < e->naddrs; j++)
-			if (hecat__ip_equal(&e->ents[j].dst, &eps[i].dst.ip))
-				break;
-		if (j < e->naddrs)
+		if ((j = find_addr(e, &eps[i].dst.ip)) < e->naddrs)
 			continue;
 		e->ents[j].dst = eps[i].dst.ip;
 		e->ents[j].src = eps[i].dst.src;
@@ -429,17 +438,6 @@ desynth(struct hecat__engine *e, const struct hecat__ip *ip)
 	a->ip = *ip;
 	a->orig = v4;
 	return v4;
-}
-
-static size_t
-find_addr(const struct hecat__engine *e, const struct hecat__ip *ip)
-{
-	size_t j;
-
-	for (j = 0; j < e->naddrs; j++)
-		if (hecat__ip_equal(&e->ents[j].dst, ip))
-			break;
-	return j;
 }
 
 static size_t

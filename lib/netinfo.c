@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "addrsort.h"
 #include "internal.h"
 #include "ip.h"
 
@@ -25,24 +26,33 @@
 #define ROUTE_UP	0x0001
 #define ROUTE_REJECT	0x0200
 
+/*
+ * Neither loopback nor link-local (nor a link-scoped multicast route):
+ * RFC 6724's scopes, as address sorting has them.  The unspecified
+ * address is global there, as the default route ::/0 must be.
+ */
 static bool
-v4_global(const uint8_t *a)
+beyond_link(const struct hecat__ip *ip)
 {
-	return a[0] != 127 && a[0] != 0 && !(a[0] == 169 && a[1] == 254);
+	return hecat__ip_scope(ip) > HECAT__SCOPE_LINK;
 }
 
+/* 32 hex digits, as /proc/net/if_inet6 and ipv6_route write addresses. */
 static bool
-v6_global(const uint8_t *a)
+hex_ip6(const char *hex, struct hecat__ip *ip)
 {
-	static const uint8_t loop[16] = { [15] = 1 };
-	static const uint8_t any[16];
+	unsigned byte;
+	int i;
 
-	if (memcmp(a, loop, 16) == 0 || memcmp(a, any, 16) == 0)
+	memset(ip, 0, sizeof(*ip));
+	ip->family = AF_INET6;
+	if (strlen(hex) != 32)
 		return false;
-	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)	/* fe80::/10 */
-		return false;
-	if (a[0] == 0xff)				/* multicast */
-		return false;
+	for (i = 0; i < 16; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
+			return false;
+		ip->a[i] = (uint8_t)byte;
+	}
 	return true;
 }
 
@@ -56,25 +66,18 @@ addresses6(void)
 {
 	char line[256], hex[33], ifname[64];
 	unsigned idx, plen, scope, flags;
-	uint8_t a[16];
-	int found = 0, i;
+	struct hecat__ip ip;
+	int found = 0;
 	FILE *f;
 
 	if ((f = fopen("/proc/net/if_inet6", "re")) == NULL)
 		return -1;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		if (sscanf(line, "%32s %x %x %x %x %63s", hex, &idx, &plen,
-		    &scope, &flags, ifname) != 6 || strlen(hex) != 32 ||
-		    strcmp(ifname, "lo") == 0)
+		    &scope, &flags, ifname) != 6 ||
+		    strcmp(ifname, "lo") == 0 || !hex_ip6(hex, &ip))
 			continue;
-		for (i = 0; i < 16; i++) {
-			unsigned byte;
-
-			if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
-				break;
-			a[i] = (uint8_t)byte;
-		}
-		if (i == 16 && v6_global(a)) {
+		if (beyond_link(&ip)) {
 			found = 1;
 			break;
 		}
@@ -101,10 +104,10 @@ addresses(bool *v6, bool *v4)
 			continue;
 		if (i->ifa_addr->sa_family == AF_INET) {
 			hecat__ip_from_sa(&ip, i->ifa_addr);
-			*v4 |= v4_global(ip.a);
+			*v4 |= beyond_link(&ip);
 		} else if (i->ifa_addr->sa_family == AF_INET6) {
 			hecat__ip_from_sa(&ip, i->ifa_addr);
-			*v6 |= v6_global(ip.a);
+			*v6 |= beyond_link(&ip);
 		}
 	}
 	freeifaddrs(ifa);
@@ -152,6 +155,7 @@ routes6(void)
 {
 	char line[512], dst[33], ifname[64];
 	unsigned plen, flags;
+	struct hecat__ip ip;
 	int found = 0;
 	FILE *f;
 
@@ -164,11 +168,7 @@ routes6(void)
 		if (strcmp(ifname, "lo") == 0 || !(flags & ROUTE_UP) ||
 		    (flags & ROUTE_REJECT))
 			continue;
-		if (strncmp(dst, "fe8", 3) == 0 ||
-		    strncmp(dst, "fe9", 3) == 0 ||
-		    strncmp(dst, "fea", 3) == 0 ||
-		    strncmp(dst, "feb", 3) == 0 ||
-		    strncmp(dst, "ff", 2) == 0)
+		if (!hex_ip6(dst, &ip) || !beyond_link(&ip))
 			continue;
 		found = 1;
 		break;

@@ -57,57 +57,18 @@
 
 /* ---- the environment: DNS server, instance, listeners ------------------- */
 
-struct env {
-	struct event_base	*base;
-	struct dnsd		*dns;
-	struct hecat		*h;
-	char			 ns[64];
-	char			*hosts;
-	char			*resolv;
-	uint16_t		 port;		/* listeners on 127.0.0.1, ::1 */
-	int			 fd4, fd6;
-};
-
-static struct env E;
+static struct tu_env E;
 
 static void
 env_up(const char *const *rules, const char *hosts)
 {
-	struct hecat_config cfg;
-
-	memset(&E, 0, sizeof(E));
-	E.fd4 = E.fd6 = -1;
-	ck_assert_ptr_nonnull(E.base = tu_base());
-	ck_assert_ptr_nonnull(E.dns = dnsd_new(E.base, "127.0.0.1", 0));
-	for (; rules != NULL && *rules != NULL; rules++)
-		ck_assert_msg(dnsd_rule(E.dns, *rules) == 0, "rule %s",
-		    *rules);
-	snprintf(E.ns, sizeof(E.ns), "127.0.0.1:%u", dnsd_port(E.dns));
-	ck_assert_ptr_nonnull(E.hosts = tu_tempfile(hosts ? hosts : ""));
-	ck_assert_ptr_nonnull(E.resolv = tu_tempfile(""));
-	hecat_config_init(&cfg);
-	cfg.nameservers = E.ns;
-	cfg.hosts = E.hosts;
-	cfg.resolv_conf = E.resolv;
-	ck_assert_ptr_nonnull(E.h = hecat_new(E.base, &cfg));
-	E.port = tu_listen_pair(true, true, &E.fd4, &E.fd6);
-	ck_assert_uint_ne(E.port, 0);
+	tu_env_up(&E, rules, hosts, NULL, true, true);
 }
 
 static void
 env_down(void)
 {
-	hecat_free(E.h);
-	dnsd_free(E.dns);
-	event_base_free(E.base);
-	if (E.fd4 != -1)
-		close(E.fd4);
-	if (E.fd6 != -1)
-		close(E.fd6);
-	unlink(E.hosts);
-	unlink(E.resolv);
-	free(E.hosts);
-	free(E.resolv);
+	tu_env_down(&E);
 }
 
 /* A dial's result and trace, and the addresses of its answers. */

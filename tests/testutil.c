@@ -20,8 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <check.h>
 #include <event2/event.h>
 
+#include "dnsd.h"
 #include "testutil.h"
 
 struct event_base *
@@ -401,4 +403,47 @@ tu_dump(const struct tu_dial *td)
 	}
 	fprintf(stderr, "  result err=%d addr=%s msg=%s\n", td->err, td->addr,
 	    td->message);
+}
+
+void
+tu_env_up(struct tu_env *env, const char *const *rules, const char *hosts,
+    const char *resolv, bool listen4, bool listen6)
+{
+	struct hecat_config cfg;
+
+	memset(env, 0, sizeof(*env));
+	env->fd4 = env->fd6 = -1;
+	ck_assert_ptr_nonnull(env->base = tu_base());
+	ck_assert_ptr_nonnull(env->dns = dnsd_new(env->base, "127.0.0.1", 0));
+	for (; rules != NULL && *rules != NULL; rules++)
+		ck_assert_msg(dnsd_rule(env->dns, *rules) == 0, "rule %s",
+		    *rules);
+	snprintf(env->ns, sizeof(env->ns), "127.0.0.1:%u",
+	    dnsd_port(env->dns));
+	ck_assert_ptr_nonnull(env->hosts = tu_tempfile(hosts ? hosts : ""));
+	ck_assert_ptr_nonnull(env->resolv =
+	    tu_tempfile(resolv ? resolv : ""));
+	hecat_config_init(&cfg);
+	cfg.nameservers = env->ns;
+	cfg.hosts = env->hosts;
+	cfg.resolv_conf = env->resolv;
+	ck_assert_ptr_nonnull(env->h = hecat_new(env->base, &cfg));
+	env->port = tu_listen_pair(listen4, listen6, &env->fd4, &env->fd6);
+	ck_assert_uint_ne(env->port, 0);
+}
+
+void
+tu_env_down(struct tu_env *env)
+{
+	hecat_free(env->h);
+	dnsd_free(env->dns);
+	event_base_free(env->base);
+	if (env->fd4 != -1)
+		close(env->fd4);
+	if (env->fd6 != -1)
+		close(env->fd6);
+	unlink(env->hosts);
+	unlink(env->resolv);
+	free(env->hosts);
+	free(env->resolv);
 }

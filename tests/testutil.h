@@ -114,4 +114,27 @@ size_t		tu_count(const struct tu_dial *, enum hecat_trace_kind);
 /* Print the trace to stderr (for a failing test's log). */
 void		tu_dump(const struct tu_dial *);
 
+/*
+ * A library test's world: the in-process DNS server with rules
+ * (NULL-terminated), a hosts file and a resolv.conf (NULL: empty) for the
+ * built-in resolver, an instance using them, and listeners on 127.0.0.1
+ * and ::1 (as asked) sharing a port.  tu_env_up() fails the running check
+ * test on any error.
+ */
+struct tu_env {
+	struct event_base	*base;
+	struct dnsd		*dns;
+	struct hecat		*h;
+	char			 ns[64];
+	char			*hosts;
+	char			*resolv;
+	uint16_t		 port;		/* the listener pair */
+	int			 fd4, fd6;
+};
+
+void		tu_env_up(struct tu_env *, const char *const *rules,
+		    const char *hosts, const char *resolv, bool listen4,
+		    bool listen6);
+void		tu_env_down(struct tu_env *);
+
 #endif /* TESTUTIL_H */
