@@ -9,9 +9,11 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -116,6 +118,27 @@ signal_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/*
+ * Where history is kept: $XDG_CACHE_HOME/hecat/history, else
+ * $HOME/.cache/hecat/history (the XDG Base Directory rules: a relative
+ * path is ignored); NULL when neither is set.  Every hecat process of
+ * the user shares the file.
+ */
+static const char *
+history_path(char *buf, size_t len)
+{
+	const char *dir;
+	int n;
+
+	if ((dir = getenv("XDG_CACHE_HOME")) != NULL && dir[0] == '/')
+		n = snprintf(buf, len, "%s/hecat/history", dir);
+	else if ((dir = getenv("HOME")) != NULL && dir[0] == '/')
+		n = snprintf(buf, len, "%s/.cache/hecat/history", dir);
+	else
+		return NULL;
+	return n > 0 && (size_t)n < len ? buf : NULL;
+}
+
 int
 connect_run(const struct options *o, struct out *out, int sigfd,
     struct connect_result *cr)
@@ -127,6 +150,7 @@ connect_run(const struct options *o, struct out *out, int sigfd,
 	struct hecat_dial *d;
 	struct event *sigev = NULL;
 	struct hecat *h = NULL;
+	char hpath[PATH_MAX];
 
 	memset(&st, 0, sizeof(st));
 	st.fd = -1;
@@ -150,6 +174,8 @@ connect_run(const struct options *o, struct out *out, int sigfd,
 
 	hecat_config_init(&cfg);
 	cfg.nameservers = o->dns_server;
+	cfg.history_file = o->no_history ? NULL :
+	    history_path(hpath, sizeof(hpath));
 	if ((h = hecat_new(st.base, &cfg)) == NULL) {
 		if (errno == EINVAL && o->dns_server != NULL) {
 			out_error(out, "--dns-server '%s': not ADDRESS[:PORT]",
@@ -182,6 +208,8 @@ connect_run(const struct options *o, struct out *out, int sigfd,
 	ho.nat64_prefix = o->nat64_prefix;
 	if (o->no_nat64 || (o->numeric && o->nat64_prefix == NULL))
 		ho.nat64 = HECAT_NAT64_OFF;
+	if (o->no_history || cfg.history_file == NULL)
+		ho.history = HECAT_HISTORY_OFF;
 	ho.trace = out_dial_event;
 	ho.trace_arg = out;
 

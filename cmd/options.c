@@ -45,7 +45,8 @@ enum {
 	OPT_TRACE,
 	OPT_VERSION,
 	OPT_NAT64_PREFIX,
-	OPT_NO_NAT64
+	OPT_NO_NAT64,
+	OPT_NO_HISTORY
 };
 
 static const struct option longopts[] = {
@@ -73,6 +74,7 @@ static const struct option longopts[] = {
 	{ "trace",		required_argument,	NULL, OPT_TRACE },
 	{ "nat64-prefix",	required_argument,	NULL, OPT_NAT64_PREFIX },
 	{ "no-nat64",		no_argument,		NULL, OPT_NO_NAT64 },
+	{ "no-history",		no_argument,		NULL, OPT_NO_HISTORY },
 	{ NULL,			0,			NULL, 0 }
 };
 
@@ -107,6 +109,7 @@ static const char usage_text[] =
 "  --idle-timeout T    end after T without data either way\n"
 "  --nat64-prefix P/L  the NAT64 prefix on an IPv6-only network\n"
 "                      (default: discovered, RFC 7050)\n"
+"  --no-history        neither use nor keep connection history\n"
 "  --no-nat64          never reach IPv4 through NAT64\n"
 "  --no-shutdown       do not half-close the socket at stdin EOF\n"
 "  --prefer 4|6        the family to try first\n"
@@ -467,6 +470,9 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 		}
 		case OPT_NO_NAT64:
 			o->no_nat64 = true;
+			break;
+		case OPT_NO_HISTORY:
+			o->no_history = true;
 			break;
 		case ':':
 			if (optopt > 0 && optopt < 256)

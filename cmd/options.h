@@ -38,6 +38,7 @@ struct options {
 	uint16_t	 source_port;		/* -p */
 	const char	*nat64_prefix;		/* --nat64-prefix */
 	bool		 no_nat64;		/* --no-nat64 */
+	bool		 no_history;		/* --no-history */
 
 	/* What then. */
 	bool		 zero;			/* -z */

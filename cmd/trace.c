@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -525,10 +526,31 @@ dial_vv(struct out *o, const struct hecat_trace *t)
 		    famname(t->family), other_name(t, nat, sizeof(nat)));
 		break;
 	case HECAT_TRACE_NETWORK:
-		vv(o, t->t_ns, "network inet6=%s inet=%s nat64=%s",
+		if (t->net_id != 0)
+			snprintf(list, sizeof(list), "on net=%016" PRIx64,
+			    t->net_id);
+		vv(o, t->t_ns, "network inet6=%s inet=%s nat64=%s history=%s",
 		    t->net_inet6 ? "yes" : "no", t->net_inet ? "yes" : "no",
-		    strcmp(t->reason, "nat64") == 0 ? "on" : "off");
+		    strcmp(t->reason, "nat64") == 0 ? "on" : "off",
+		    t->net_id != 0 ? list : "off");
 		break;
+	case HECAT_TRACE_HISTORY: {
+		unsigned port;
+
+		sa_text(t->addr, t->addrlen, ep, sizeof(ep), &port);
+		nat[0] = '\0';
+		if (t->rtt_ns != 0)
+			snprintf(nat, sizeof(nat), " rtt=%.1fms",
+			    (double)t->rtt_ns / 1e6);
+		if (strcmp(t->reason, "failed") == 0)
+			vv(o, t->t_ns, "history addr=%s failed=%s age=%llds%s "
+			    "(moved back)", ep, t->error != 0 ?
+			    errname(t->error) : "lost", (long long)t->age_s,
+			    nat);
+		else
+			vv(o, t->t_ns, "history addr=%s%s", ep, nat);
+		break;
+	}
 	case HECAT_TRACE_NAT64:
 		vv(o, t->t_ns, "nat64 prefix=%s source=%s",
 		    t->prefix != NULL ? t->prefix : "none", t->reason);
@@ -542,9 +564,15 @@ dial_vv(struct out *o, const struct hecat_trace *t)
 		break;
 	}
 	case HECAT_TRACE_RD_WAIT:
-		vv(o, t->t_ns, "resolution-delay wait=%.0fms for=%s (%s "
-		    "answered first)", (double)t->wait_ns / 1e6,
-		    famname(t->family), t->family == AF_INET6 ? "A" : "AAAA");
+		if (strcmp(t->reason, "history") == 0)
+			vv(o, t->t_ns, "resolution-delay wait=%.0fms for=%s "
+			    "(history: every address so far failed recently)",
+			    (double)t->wait_ns / 1e6, famname(t->family));
+		else
+			vv(o, t->t_ns, "resolution-delay wait=%.0fms for=%s "
+			    "(%s answered first)", (double)t->wait_ns / 1e6,
+			    famname(t->family),
+			    t->family == AF_INET6 ? "A" : "AAAA");
 		break;
 	case HECAT_TRACE_ORDER:
 		vv(o, t->t_ns, "candidates order=%s port%s=%s",
@@ -553,9 +581,13 @@ dial_vv(struct out *o, const struct hecat_trace *t)
 		    sizeof(ports)));
 		break;
 	case HECAT_TRACE_ATTEMPT:
-		vv(o, t->t_ns, "attempt id=%u addr=%s start reason=%s%s",
+		list[0] = '\0';
+		if (t->delay_learned)
+			snprintf(list, sizeof(list), " delay=%.1fms (rtt "
+			    "history)", (double)t->delay_ns / 1e6);
+		vv(o, t->t_ns, "attempt id=%u addr=%s start reason=%s%s%s",
 		    t->id, endpoint(t->addr, ep, sizeof(ep)), t->reason,
-		    nat64_note(t, nat, sizeof(nat)));
+		    nat64_note(t, nat, sizeof(nat)), list);
 		break;
 	case HECAT_TRACE_ATTEMPT_FAILED:
 		vv(o, t->t_ns, "attempt id=%u addr=%s failed errno=%s (%s) "
@@ -660,6 +692,27 @@ dial_json(struct out *o, const struct hecat_trace *t)
 		    t->net_inet6 ? "true" : "false",
 		    t->net_inet ? "true" : "false",
 		    strcmp(t->reason, "nat64") == 0 ? "true" : "false");
+		if (t->net_id != 0)
+			fprintf(f, ",\"history\":true,\"net\":\"%016"
+			    PRIx64 "\"", t->net_id);
+		else
+			fputs(",\"history\":false", f);
+		break;
+	case HECAT_TRACE_HISTORY:
+		if ((f = jbegin(o, "history", t->t_ns)) == NULL)
+			return;
+		sa_text(t->addr, t->addrlen, h, sizeof(h), &port);
+		jkey_str(f, "addr", h);
+		if (t->rtt_ns != 0)
+			fprintf(f, ",\"rtt_ms\":%.3f", (double)t->rtt_ns / 1e6);
+		else
+			fputs(",\"rtt_ms\":null", f);
+		fprintf(f, ",\"failed\":%s",
+		    strcmp(t->reason, "failed") == 0 ? "true" : "false");
+		if (strcmp(t->reason, "failed") == 0) {
+			jerr(f, t->error);
+			fprintf(f, ",\"age_s\":%lld", (long long)t->age_s);
+		}
 		break;
 	case HECAT_TRACE_NAT64:
 		if ((f = jbegin(o, "nat64_prefix", t->t_ns)) == NULL)
@@ -683,6 +736,7 @@ dial_json(struct out *o, const struct hecat_trace *t)
 			return;
 		jkey_str(f, "family", famname(t->family));
 		fprintf(f, ",\"wait_ms\":%.3f", (double)t->wait_ns / 1e6);
+		jkey_str(f, "reason", t->reason);
 		break;
 	case HECAT_TRACE_ORDER:
 		if ((f = jbegin(o, "candidates", t->t_ns)) == NULL)
@@ -710,6 +764,9 @@ dial_json(struct out *o, const struct hecat_trace *t)
 		jattempt(f, t);
 		jkey_str(f, "family", famname(t->addr->sa_family));
 		jkey_str(f, "reason", t->reason);
+		fprintf(f, ",\"delay_ms\":%.3f,\"delay_learned\":%s",
+		    (double)t->delay_ns / 1e6,
+		    t->delay_learned ? "true" : "false");
 		if (t->orig != NULL) {
 			sa_text(t->orig, t->origlen, h, sizeof(h), &port);
 			jkey_str(f, "nat64_for", h);

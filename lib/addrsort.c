@@ -4,7 +4,8 @@
  *
  * Implemented rules: 1 (unusable destination), 2 (matching scope), 5
  * (matching label), 6 (precedence), 8 (smaller scope), 9 (longest matching
- * prefix, IPv6 only, capped at 64 bits) and 10 (original order).  Rule 3
+ * prefix, IPv6 only, capped at 64 bits) and 10 (original order), with
+ * RFC 8305's RTT rule from connection history between 8 and 9.  Rule 3
  * needs deprecated-address flags (netlink), rule 4 Mobile IPv6 state and
  * rule 7 the encapsulation of the route; like Go, glibc's common
  * configuration and c-ares we skip them.  Rule 9 is limited to IPv6 as Go
@@ -150,6 +151,20 @@ hecat__common_prefix(const struct hecat__ip *x, const struct hecat__ip *y)
 	return n;
 }
 
+/* Below 4 ms: 0; then 1 + log2(rtt / 4 ms): bands that double. */
+static unsigned
+rtt_band(uint64_t rtt_ns)
+{
+	uint64_t q = rtt_ns / (4 * UINT64_C(1000000));
+	unsigned b = 0;
+
+	while (q != 0) {
+		b++;
+		q >>= 1;
+	}
+	return b;
+}
+
 /* Returns < 0 to prefer a, > 0 to prefer b, 0 to go on to the next rule. */
 static int
 prefer(bool a, bool b)
@@ -208,6 +223,12 @@ hecat__addrsort_cmp(const struct hecat__sortent *da,
 	/* Rule 8: prefer smaller scope. */
 	r = 8;
 	if ((c = (int)scope_a - (int)scope_b) != 0)
+		goto out;
+
+	/* RFC 8305 section 4: lower RTT, from history, between 8 and 9. */
+	r = HECAT__RULE_RTT;
+	if (da->rtt != 0 && db->rtt != 0 &&
+	    (c = (int)rtt_band(da->rtt) - (int)rtt_band(db->rtt)) != 0)
 		goto out;
 
 	/* Rule 9: longest matching prefix, IPv6 only. */

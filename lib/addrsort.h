@@ -33,7 +33,17 @@ struct hecat__sortent {
 	struct hecat__ip	dst;
 	struct hecat__ip	src;	/* src.family 0: no usable source */
 	uint32_t		seq;	/* original order, for Rule 10 */
+	uint64_t		rtt;	/* ns from history; 0: unknown */
 };
+
+/*
+ * The rule RFC 8305 section 4 adds between RFC 6724 rules 8 and 9: of two
+ * destinations whose RTTs history knows, prefer the lower, when they
+ * fall in different bands (below 4 ms, then doubling: 4-8 ms, 8-16 ms,
+ * ...), so that jitter does not reorder like addresses.  Reported as
+ * rule number 11 (it is no rule of RFC 6724's).
+ */
+#define HECAT__RULE_RTT		11
 
 /* RFC 6724 section 3.1 scope values. */
 enum {
@@ -55,7 +65,8 @@ unsigned	hecat__common_prefix(const struct hecat__ip *,
 /*
  * Compare two destinations by RFC 6724 section 6.  Returns < 0 when a goes
  * first, > 0 when b does; never 0 for distinct seq values.  If rule is not
- * NULL it receives the number of the rule that decided (1..10).  A NULL
+ * NULL it receives the number of the rule that decided (1..10, or
+ * HECAT__RULE_RTT).  A NULL
  * policy means the RFC 6724 default table.
  */
 int	hecat__addrsort_cmp(const struct hecat__sortent *,

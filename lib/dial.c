@@ -21,6 +21,7 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +36,7 @@
 #include <event2/event.h>
 
 #include "engine.h"
+#include "history.h"
 #include "internal.h"
 
 #define MSGLEN		4096
@@ -50,6 +52,10 @@ struct hecat {
 	struct hecat__prefix64		 pref64;	/* discovered, or len 0 */
 	uint64_t			 net_at;	/* connectivity read then */
 	bool				 net6, net4;
+	const struct hecat_store	*store;		/* NULL: no history */
+	void				*store_arg;
+	uint64_t			 netid;		/* history's network */
+	uint64_t			 netid_at;	/* read then */
 	TAILQ_HEAD(, hecat_dial)	 dials;
 };
 
@@ -63,6 +69,8 @@ struct attempt {
 	socklen_t		 salen;
 	struct sockaddr_storage	 orig;		/* NAT64: sa stands for it */
 	socklen_t		 origlen;	/* 0: not synthesized */
+	uint64_t		 delay;		/* before the next attempt */
+	bool			 learned;	/* from history */
 };
 
 struct dquery {
@@ -124,6 +132,14 @@ struct hecat_dial {
 		int			err;
 	}			 failed[MAXFAILLOG];	/* for the message */
 	size_t			 nfailed;	/* all, even beyond the log */
+	bool			 hist;		/* history read and written */
+	uint64_t		 net;		/* its network */
+	struct hecat_hist	*hpending;	/* literals' records, traced
+						   at the start */
+	size_t			 nhpending;
+	struct hecat_hist_obs	*obs;		/* outcomes to record */
+	size_t			 nobs, obscap;
+	uint64_t		 won_started;	/* the winner's start, or 0 */
 };
 
 uint64_t
@@ -159,6 +175,9 @@ opts_defaults(struct hecat_opts *o)
 	o->max_inflight = 8;
 	o->family = AF_UNSPEC;
 	o->prefer = AF_UNSPEC;
+	o->history = HECAT_HISTORY_ON;
+	o->attempt_delay_min_ms = 100;
+	o->attempt_delay_max_ms = 2000;
 }
 
 void
@@ -216,6 +235,8 @@ engine_cfg(const struct hecat_opts *o, struct hecat__engine_cfg *c)
 	c->max_inflight = o->max_inflight;
 	c->family = o->family;
 	c->prefer = o->prefer;
+	c->attempt_delay_min = ms_to_ns(o->attempt_delay_min_ms);
+	c->attempt_delay_max = ms_to_ns(o->attempt_delay_max_ms);
 }
 
 /* The engine's configuration for dial d, NAT64 included. */
@@ -264,6 +285,10 @@ trace_attempt(struct hecat_dial *d, enum hecat_trace_kind kind,
 	if (at->origlen > 0) {
 		t.orig = (const struct sockaddr *)&at->orig;
 		t.origlen = at->origlen;
+	}
+	if (kind == HECAT_TRACE_ATTEMPT) {
+		t.delay_ns = at->delay;
+		t.delay_learned = at->learned;
 	}
 	if (kind == HECAT_TRACE_CONNECTED && at->fd != -1 &&
 	    getsockname(at->fd, (struct sockaddr *)&local, &len) == 0) {
@@ -527,6 +552,148 @@ answer_addr_usable(const struct sockaddr_storage *ss)
 	return false;
 }
 
+/* ---- connection history ------------------------------------------------- */
+
+/* HISTORY: what history knows of one address. */
+static void
+trace_hist(struct hecat_dial *d, const struct hecat_hist *rec, int64_t now)
+{
+	struct hecat__hview v;
+	struct hecat_trace t;
+
+	hecat__hist_view(rec, now, &v);
+	if (d->opts.trace == NULL || (v.rtt == 0 && !v.failed))
+		return;
+	memset(&t, 0, sizeof(t));
+	t.kind = HECAT_TRACE_HISTORY;
+	t.addr = (const struct sockaddr *)&rec->addr;
+	t.addrlen = rec->addr.ss_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	t.family = rec->addr.ss_family;
+	t.rtt_ns = v.rtt;
+	t.reason = v.failed ? "failed" : "rtt";
+	t.error = v.failed ? rec->error : 0;
+	t.age_s = v.age;
+	t.net_id = d->net;
+	trace(d, &t);
+}
+
+/*
+ * What history knows of dst, for the engine.  The record is traced now,
+ * or kept for the start of the dial when trace_now is false (literals
+ * are looked up before the dial starts).
+ */
+static void
+hist_lookup(struct hecat_dial *d, struct hecat__dst *dst, bool trace_now)
+{
+	struct hecat_hist rec, *p;
+	struct hecat__hview v;
+	int64_t now = time(NULL);
+
+	if (!d->hist)
+		return;
+	memset(&rec, 0, sizeof(rec));
+	hecat__ip_to_sa(&dst->ip, 0, &rec.addr);
+	d->h->store->lookup(d->h->store_arg, d->net, &rec, 1);
+	hecat__hist_view(&rec, now, &v);
+	dst->rtt = v.rtt;
+	dst->rto = v.rto;
+	dst->failed = v.failed;
+	if (v.rtt == 0 && !v.failed)
+		return;
+	if (trace_now)
+		trace_hist(d, &rec, now);
+	else if ((p = reallocarray(d->hpending, d->nhpending + 1,
+	    sizeof(*p))) != NULL) {
+		d->hpending = p;
+		d->hpending[d->nhpending++] = rec;
+	}
+}
+
+/*
+ * Errors that say something about the path to an address; not those of
+ * this host (descriptors, memory, permissions, a busy source port).
+ */
+static bool
+path_error(int err)
+{
+	switch (err) {
+	case ECONNREFUSED:
+	case ECONNRESET:
+	case ECONNABORTED:
+	case ETIMEDOUT:
+	case EHOSTUNREACH:
+	case EHOSTDOWN:
+	case ENETUNREACH:
+	case ENETDOWN:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* An outcome of attempt at, recorded when the dial ends. */
+static void
+hist_note(struct hecat_dial *d, const struct attempt *at, int event,
+    uint32_t rtt_us, int err)
+{
+	struct hecat_hist_obs *o;
+	struct hecat__ip ip;
+
+	if (!d->hist)
+		return;
+	if (d->nobs == d->obscap) {
+		size_t cap = d->obscap == 0 ? 4 : d->obscap * 2;
+
+		if ((o = reallocarray(d->obs, cap, sizeof(*o))) == NULL)
+			return;
+		d->obs = o;
+		d->obscap = cap;
+	}
+	o = &d->obs[d->nobs++];
+	memset(o, 0, sizeof(*o));
+	/* NAT64: the IPv4 address it stands for, as the engine sorts it. */
+	hecat__ip_from_sa(&ip, (const struct sockaddr *)(at->origlen > 0 ?
+	    &at->orig : &at->sa));
+	hecat__ip_to_sa(&ip, 0, &o->addr);
+	o->event = event;
+	o->rtt_us = rtt_us;
+	o->error = err;
+	o->t = time(NULL);
+}
+
+/* The handshake's round trip: the kernel's measure, else the wait. */
+static uint32_t
+connect_rtt_us(const struct attempt *at)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	uint64_t us;
+
+	memset(&ti, 0, sizeof(ti));
+	if (at->fd != -1 &&
+	    getsockopt(at->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+	    ti.tcpi_rtt != 0)
+		return ti.tcpi_rtt;
+	us = (hecat__now() - at->started) / 1000;
+	return us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+}
+
+/* The network history is kept for: read per dial, reused like nat64's. */
+static void
+hist_setup(struct hecat_dial *d)
+{
+	d->hist = d->h->store != NULL &&
+	    d->opts.history != HECAT_HISTORY_OFF;
+	if (!d->hist)
+		return;
+	if (d->h->netid_at == 0 || d->t0 - d->h->netid_at >= NET_REUSE) {
+		d->h->netid = hecat__network_id();
+		d->h->netid_at = d->t0;
+	}
+	d->net = d->h->netid;
+}
+
 static void
 process_answer(struct hecat_dial *d, struct inbox_item *it)
 {
@@ -561,8 +728,10 @@ process_answer(struct hecat_dial *d, struct inbox_item *it)
 			    (struct sockaddr *)&it->addrs[i]);
 			if (dsts[n].ip.family != qtype(it->family))
 				continue;
-			if (it->family != HECAT__PREF64)
+			if (it->family != HECAT__PREF64) {
 				probe_dst(d, &dsts[n].ip, &dsts[n].src);
+				hist_lookup(d, &dsts[n], true);
+			}
 			n++;
 		}
 	}
@@ -683,6 +852,8 @@ attempt_start(struct hecat_dial *d, const struct hecat__action *a)
 	at->salen = hecat__ip_to_sa(&a->ip, a->port, &at->sa);
 	at->origlen = a->orig.family == 0 ? 0 :
 	    hecat__ip_to_sa(&a->orig, a->port, &at->orig);
+	at->delay = a->wait;
+	at->learned = a->learned;
 	trace_attempt(d, HECAT_TRACE_ATTEMPT, at, start_reason(a->why), 0);
 
 	fd = socket(a->ip.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -735,6 +906,7 @@ attempt_cancel(struct hecat_dial *d, const struct hecat__action *a)
 		trace_attempt(d, HECAT_TRACE_ATTEMPT_FAILED, at, "timeout",
 		    ETIMEDOUT);
 		log_failure(d, at, ETIMEDOUT);
+		hist_note(d, at, HECAT_HIST_FAILED, 0, ETIMEDOUT);
 		break;
 	case HECAT__CANCEL_DEADLINE:
 		trace_attempt(d, HECAT_TRACE_ATTEMPT_FAILED, at, "deadline",
@@ -743,6 +915,9 @@ attempt_cancel(struct hecat_dial *d, const struct hecat__action *a)
 		break;
 	case HECAT__CANCEL_LOST:
 		trace_attempt(d, HECAT_TRACE_ATTEMPT_CANCELLED, at, "lost", 0);
+		/* It had a head start and still lost: slower, or dead. */
+		if (at->started < d->won_started)
+			hist_note(d, at, HECAT_HIST_LOST, 0, 0);
 		break;
 	default:
 		trace_attempt(d, HECAT_TRACE_ATTEMPT_CANCELLED, at,
@@ -763,13 +938,18 @@ process_result(struct hecat_dial *d, const struct inbox_item *it)
 		trace_attempt(d, HECAT_TRACE_ATTEMPT_FAILED, at, "error",
 		    it->err);
 		log_failure(d, at, it->err);
+		if (path_error(it->err))
+			hist_note(d, at, HECAT_HIST_FAILED, 0, it->err);
 		attempt_close(at);
 		hecat__engine_on_attempt(d->e, hecat__now(), it->id, it->err);
 		return;
 	}
 	trace_attempt(d, HECAT_TRACE_CONNECTED, at, NULL, 0);
+	hist_note(d, at, HECAT_HIST_CONNECTED, connect_rtt_us(at), 0);
 	if (!hecat__engine_on_attempt(d->e, hecat__now(), it->id, 0))
 		attempt_close(at);
+	else if (d->won_started == 0)
+		d->won_started = at->started;
 }
 
 /* ---- the end of a dial ------------------------------------------------------ */
@@ -980,6 +1160,9 @@ dial_done(struct hecat_dial *d, const struct hecat__action *a)
 		r.message = hecat_strerror(r.err);
 	r.elapsed_ns = hecat__now() - d->t0;
 
+	if (d->nobs > 0)
+		d->h->store->record(d->h->store_arg, d->net, d->obs, d->nobs);
+
 	memset(&t, 0, sizeof(t));
 	t.kind = HECAT_TRACE_DONE;
 	t.status = r.err;
@@ -1122,6 +1305,7 @@ perform(struct hecat_dial *d)
 			t.kind = HECAT_TRACE_RD_WAIT;
 			t.family = a.family;
 			t.wait_ns = a.wait;
+			t.reason = a.learned ? "history" : "first_answer";
 			trace(d, &t);
 			break;
 		}
@@ -1178,6 +1362,7 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 	struct hecat_dial *d = arg;
 	struct inbox_item it;
 	struct hecat_trace t;
+	size_t i;
 
 	(void)fd;
 	(void)what;
@@ -1195,7 +1380,10 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 		t.net_inet6 = d->net6;
 		t.net_inet = d->net4;
 		t.reason = d->nat64 != HECAT__NAT64_OFF ? "nat64" : "native";
+		t.net_id = d->net;
 		trace(d, &t);
+		for (i = 0; i < d->nhpending; i++)
+			trace_hist(d, &d->hpending[i], time(NULL));
 		if (d->nat64 == HECAT__NAT64_KNOWN)
 			trace_nat64(d, &d->pref64, d->nat64_why);
 		hecat__engine_start(d->e, hecat__now());
@@ -1233,6 +1421,8 @@ dial_free(struct hecat_dial *d)
 	if (d->kick != NULL)
 		event_free(d->kick);
 	hecat__engine_free(d->e);
+	free(d->hpending);
+	free(d->obs);
 	free(d->att);
 	free(d->inbox);
 	free(d->ports);
@@ -1310,6 +1500,7 @@ dial_new(struct hecat *h, const char *given, const uint16_t *ports,
 		}
 	}
 	nat64_setup(d);
+	hist_setup(d);
 	TAILQ_INSERT_TAIL(&h->dials, d, entry);
 	kick(d);
 	return d;
@@ -1367,8 +1558,10 @@ connect_endpoints(struct hecat *h, const char *given,
 		hecat__ip_from_sa(&eps[i].dst.ip,
 		    (const struct sockaddr *)&addrs[i]);
 		eps[i].port = hecat__sa_port((const struct sockaddr *)&addrs[i]);
-		if (eps[i].dst.ip.family != 0)
+		if (eps[i].dst.ip.family != 0) {
 			probe_dst(d, &eps[i].dst.ip, &eps[i].dst.src);
+			hist_lookup(d, &eps[i].dst, false);
+		}
 	}
 	dial_engine_cfg(d, &cfg);
 	d = dial_engine(d, d->early_err ? NULL : hecat__engine_new_ip(&cfg,
@@ -1469,6 +1662,13 @@ hecat_dial_cancel(struct hecat_dial *d)
 
 /* ---- instances ---------------------------------------------------------------- */
 
+static void
+store_free(struct hecat *h)
+{
+	if (h->store != NULL && h->store->free != NULL)
+		h->store->free(h->store_arg);
+}
+
 struct hecat *
 hecat_new(struct event_base *base, const struct hecat_config *cfg0)
 {
@@ -1489,9 +1689,30 @@ hecat_new(struct event_base *base, const struct hecat_config *cfg0)
 	TAILQ_INIT(&h->dials);
 	opts_defaults(&h->defaults);
 	opts_merge(&h->defaults, &h->defaults, cfg.defaults);
+	if (cfg.store != NULL) {
+		if (cfg.store->lookup == NULL || cfg.store->record == NULL) {
+			free(h);
+			errno = EINVAL;
+			return NULL;
+		}
+		h->store = cfg.store;
+		h->store_arg = cfg.store_arg;
+	} else {
+		h->store = cfg.history_file != NULL ? &hecat__store_file :
+		    &hecat__store_mem;
+		h->store_arg = cfg.history_file != NULL ?
+		    hecat__store_file_new(cfg.history_file) :
+		    hecat__store_mem_new();
+		if (h->store_arg == NULL) {
+			free(h);
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
 	if (cfg.resolver != NULL) {
 		if (cfg.resolver->start == NULL || cfg.resolver->cancel ==
 		    NULL) {
+			store_free(h);
 			free(h);
 			errno = EINVAL;
 			return NULL;
@@ -1501,7 +1722,11 @@ hecat_new(struct event_base *base, const struct hecat_config *cfg0)
 		return h;
 	}
 	if ((h->res_arg = hecat__getdns_new(base, &cfg)) == NULL) {
+		int saved = errno;
+
+		store_free(h);
 		free(h);
+		errno = saved;
 		return NULL;
 	}
 	h->res = &hecat__getdns_resolver;
@@ -1519,6 +1744,7 @@ hecat_free(struct hecat *h)
 		hecat_dial_cancel(d);
 	if (h->res->free != NULL)
 		h->res->free(h->res_arg);
+	store_free(h);
 	free(h);
 }
 

@@ -59,6 +59,8 @@ struct eaddr {
 	unsigned	failures;
 	int		error;
 	uint16_t	error_port;
+	uint64_t	rto;		/* history: see hecat__dst */
+	bool		failed;
 };
 
 struct attempt {
@@ -66,6 +68,7 @@ struct attempt {
 	size_t		addr;
 	uint16_t	port;
 	uint64_t	started;
+	uint64_t	delay;		/* before the next attempt */
 };
 
 struct query {
@@ -125,6 +128,8 @@ hecat__engine_cfg_default(struct hecat__engine_cfg *cfg)
 	cfg->max_addrs = 64;
 	cfg->family = AF_UNSPEC;
 	cfg->prefer = AF_UNSPEC;
+	cfg->attempt_delay_min = 100 * HECAT__NS_PER_MS;
+	cfg->attempt_delay_max = HECAT__MAX_ATTEMPT_DELAY;
 }
 
 static int
@@ -195,6 +200,14 @@ check_cfg(struct hecat__engine_cfg *cfg)
 		cfg->attempt_delay = HECAT__MIN_ATTEMPT_GAP;
 	if (cfg->attempt_delay > HECAT__MAX_ATTEMPT_DELAY)
 		cfg->attempt_delay = HECAT__MAX_ATTEMPT_DELAY;
+	if (cfg->attempt_delay_max > HECAT__MAX_ATTEMPT_DELAY)
+		cfg->attempt_delay_max = HECAT__MAX_ATTEMPT_DELAY;
+	if (cfg->attempt_delay_max < HECAT__MIN_ATTEMPT_GAP)
+		cfg->attempt_delay_max = HECAT__MIN_ATTEMPT_GAP;
+	if (cfg->attempt_delay_min < HECAT__MIN_ATTEMPT_GAP)
+		cfg->attempt_delay_min = HECAT__MIN_ATTEMPT_GAP;
+	if (cfg->attempt_delay_min > cfg->attempt_delay_max)
+		cfg->attempt_delay_min = cfg->attempt_delay_max;
 	if (cfg->first_family_count == 0)
 		cfg->first_family_count = 1;
 	if (cfg->max_inflight == 0)
@@ -301,6 +314,22 @@ hecat__engine_new_host(const struct hecat__engine_cfg *cfg0,
 	return e;
 }
 
+/* Address j is ip (the sort key), with dst's source and history. */
+static void
+set_addr(struct hecat__engine *e, size_t j, const struct hecat__ip *ip,
+    const struct hecat__dst *dst)
+{
+	struct eaddr *ea = &e->addrs[j];
+
+	e->ents[j].dst = *ip;
+	e->ents[j].src = dst->src;
+	e->ents[j].seq = (uint32_t)j;
+	e->ents[j].rtt = dst->rtt;
+	memset(ea, 0, sizeof(*ea));
+	ea->rto = dst->rto;
+	ea->failed = dst->failed;
+}
+
 struct hecat__engine *
 hecat__engine_new_ip(const struct hecat__engine_cfg *cfg0,
     const struct hecat__endpoint *eps, size_t n)
@@ -329,9 +358,7 @@ hecat__engine_new_ip(const struct hecat__engine_cfg *cfg0,
 			continue;
 		if ((j = find_addr(e, &eps[i].dst.ip)) < e->naddrs)
 			continue;
-		e->ents[j].dst = eps[i].dst.ip;
-		e->ents[j].src = eps[i].dst.src;
-		e->ents[j].seq = (uint32_t)j;
+		set_addr(e, j, &eps[i].dst.ip, &eps[i].dst);
 		e->naddrs++;
 	}
 
@@ -383,6 +410,25 @@ v4_blocked(const struct hecat__engine *e)
 	return e->cfg.nat64 == HECAT__NAT64_DISCOVER;
 }
 
+/*
+ * RFC 8305 section 4 and HEv3: addresses that history says failed (or
+ * lost a race they started first) recently go after all the others, in
+ * their planned order.
+ */
+static void
+move_failed_back(struct hecat__engine *e)
+{
+	size_t *back = e->tmp, i, n = 0, nback = 0;
+
+	for (i = 0; i < e->nplan; i++) {
+		if (e->addrs[e->plan[i]].failed)
+			back[nback++] = e->plan[i];
+		else
+			e->plan[n++] = e->plan[i];
+	}
+	memcpy(e->plan + n, back, nback * sizeof(*back));
+}
+
 static void
 replan(struct hecat__engine *e)
 {
@@ -397,6 +443,7 @@ replan(struct hecat__engine *e)
 	hecat__interleave(e->ents, idx, e->naddrs, e->cfg.prefer,
 	    e->cfg.first_family_count, e->plan);
 	e->nplan = e->naddrs;
+	move_failed_back(e);
 
 	/* (One whose ports are all done is no head: see prefix_settled().) */
 	if (e->norder > 0 && e->addrs[e->order[0]].port_next > 0 &&
@@ -455,11 +502,8 @@ merge(struct hecat__engine *e, int family, const struct hecat__dst *dsts,
 		ip = family == AF_INET6 ? desynth(e, &dsts[i].ip) : dsts[i].ip;
 		if ((j = find_addr(e, &ip)) < e->naddrs)
 			continue;
-		e->ents[j].dst = ip;
-		e->ents[j].src = dsts[i].src;
-		e->ents[j].seq = (uint32_t)j;
+		set_addr(e, j, &ip, &dsts[i]);
 		ea = &e->addrs[j];
-		memset(ea, 0, sizeof(*ea));
 		ea->port_off = 0;
 		ea->port_cnt = e->nports;
 		e->naddrs++;
@@ -667,7 +711,7 @@ failure_status(const struct hecat__engine *e)
 static uint64_t
 next_start(const struct hecat__engine *e, bool *by_delay)
 {
-	uint64_t floor, newest = 0, t;
+	uint64_t floor, newest = 0, delay = 0, t;
 	unsigned i;
 
 	*by_delay = false;
@@ -677,9 +721,11 @@ next_start(const struct hecat__engine *e, bool *by_delay)
 	if (e->inflight == 0)
 		return floor;
 	for (i = 0; i < e->cfg.max_inflight; i++)
-		if (e->att[i].id != 0 && e->att[i].started > newest)
+		if (e->att[i].id != 0 && e->att[i].started >= newest) {
 			newest = e->att[i].started;
-	t = newest + e->cfg.attempt_delay;
+			delay = e->att[i].delay;
+		}
+	t = newest + delay;
 	if (t >= floor) {
 		*by_delay = true;
 		return t;
@@ -714,6 +760,13 @@ start_attempt(struct hecat__engine *e, uint64_t now)
 	at->addr = ai;
 	at->port = e->ports[ea->port_off + ea->port_next++];
 	at->started = now;
+	/* RFC 8305 section 5: the first SYN retransmit, from history. */
+	at->delay = e->cfg.attempt_delay;
+	if (ea->rto != 0)
+		at->delay = ea->rto < e->cfg.attempt_delay_min ?
+		    e->cfg.attempt_delay_min : ea->rto >
+		    e->cfg.attempt_delay_max ? e->cfg.attempt_delay_max :
+		    ea->rto;
 	ea->attempts++;
 	e->inflight++;
 	e->last_start = now;
@@ -727,6 +780,8 @@ start_attempt(struct hecat__engine *e, uint64_t now)
 	a->ip = connect_ip(e, ai, &a->orig);
 	a->port = at->port;
 	a->why = at->id == 1 ? HECAT__WHY_FIRST : e->why;
+	a->wait = at->delay;
+	a->learned = ea->rto != 0;
 	e->why = HECAT__WHY_DELAY;
 }
 
@@ -752,13 +807,14 @@ start_attempts(struct hecat__engine *e, uint64_t now)
 
 /* ---- the state machine --------------------------------------------------- */
 
+/* Addresses of family that history does not say failed recently. */
 static size_t
-count_family(const struct hecat__engine *e, int family)
+count_good(const struct hecat__engine *e, int family)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < e->naddrs; i++)
-		if (e->ents[i].dst.family == family)
+		if (e->ents[i].dst.family == family && !e->addrs[i].failed)
 			n++;
 	return n;
 }
@@ -780,20 +836,31 @@ static void
 resolve_progress(struct hecat__engine *e, uint64_t now)
 {
 	struct hecat__action *a;
+	int other = other_family(e->pref), waitfor;
+	bool pend_pref = e->q[qidx(e->pref)].state == HECAT__Q_PENDING;
+	bool pend_other = e->q[qidx(other)].state == HECAT__Q_PENDING;
 
 	if (e->naddrs == 0)
 		return;
-	if (count_family(e, e->pref) > 0 ||
-	    e->q[qidx(e->pref)].state != HECAT__Q_PENDING) {
+	if (count_good(e, e->pref) > 0 ||
+	    (!pend_pref && (count_good(e, other) > 0 || !pend_other))) {
 		begin_connecting(e);
 		return;
 	}
+	/*
+	 * Waiting for the preferred family (RFC 8305 section 3), or, when
+	 * history says every address known so far failed recently, for
+	 * the other family (a blackholed IPv6 is not tried first again
+	 * while A is a moment away).
+	 */
+	waitfor = pend_pref ? e->pref : other;
 	if (e->state == ST_RESOLVING) {
 		e->state = ST_WAIT_RD;
 		e->rd_until = now + e->cfg.resolution_delay;
 		a = emit(e, HECAT__ACT_RD_WAIT);
-		a->family = e->pref;
+		a->family = waitfor;
 		a->wait = e->cfg.resolution_delay;
+		a->learned = count_good(e, e->pref) + count_good(e, other) == 0;
 	}
 	if (now >= e->rd_until)
 		begin_connecting(e);

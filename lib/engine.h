@@ -70,12 +70,25 @@ struct hecat__engine_cfg {
 	 */
 	int		nat64;			/* enum hecat__nat64_mode */
 	struct hecat__prefix64 prefix64;	/* KNOWN: the prefix */
+	/*
+	 * The delay after an attempt to an address whose RTO history knows
+	 * (hecat__dst.rto) is that RTO, clamped to these (RFC 8305 section
+	 * 5: 100 ms and 2 s recommended; never below 10 ms).
+	 */
+	uint64_t	attempt_delay_min;	/* ns: 100 ms */
+	uint64_t	attempt_delay_max;	/* ns: 2 s */
 };
 
-/* A destination with the source address the kernel would use for it. */
+/*
+ * A destination with the source address the kernel would use for it, and
+ * what connection history says of it (zeros: nothing).
+ */
 struct hecat__dst {
 	struct hecat__ip	ip;
 	struct hecat__ip	src;	/* src.family 0: unusable (Rule 1) */
+	uint64_t		rtt;	/* ns, smoothed; the RTT sort rule */
+	uint64_t		rto;	/* ns: its SYN would be retransmitted */
+	bool			failed;	/* failed recently: moved back */
 };
 
 /* For dials without DNS: one address and port. */
@@ -118,7 +131,9 @@ struct hecat__action {
 	enum hecat__act_kind	kind;
 	int			family;	/* QUERY, QUERY_CANCEL, RD_WAIT */
 	unsigned		tries;	/* QUERY: 1 for the first send */
-	uint64_t		wait;	/* RD_WAIT */
+	uint64_t		wait;	/* RD_WAIT; ATTEMPT: the delay after
+					   it, learned (from rto) or not */
+	bool			learned;
 	unsigned		id;	/* ATTEMPT, CANCEL, DONE (winner) */
 	size_t			addr;	/* ATTEMPT, DONE: address index */
 	struct hecat__ip	ip;	/* ATTEMPT, DONE */

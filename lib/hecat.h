@@ -76,8 +76,12 @@ enum hecat_trace_kind {
 	HECAT_TRACE_ANSWER,		/* a query answered: family, status,
 					   addrs, elapsed_ns */
 	HECAT_TRACE_QUERY_CANCEL,	/* a query is abandoned: family */
-	HECAT_TRACE_RD_WAIT,		/* A came first: waiting wait_ns for
-					   family (the Resolution Delay) */
+	HECAT_TRACE_RD_WAIT,		/* waiting wait_ns for family (the
+					   Resolution Delay): reason
+					   "first_answer" (the other family
+					   answered first) or "history"
+					   (every address known so far
+					   failed recently) */
 	HECAT_TRACE_ORDER,		/* the sorted, interleaved addresses:
 					   addrs (port 0) */
 	HECAT_TRACE_ATTEMPT,		/* an attempt starts: id, addr,
@@ -99,8 +103,13 @@ enum hecat_trace_kind {
 	HECAT_TRACE_NAT64,		/* the NAT64 prefix: prefix (NULL:
 					   none), reason "option", "cached",
 					   "discovered" or "none" */
-	HECAT_TRACE_DESYNTH		/* a DNS64 answer's addr stands for
+	HECAT_TRACE_DESYNTH,		/* a DNS64 answer's addr stands for
 					   the IPv4 address orig */
+	HECAT_TRACE_HISTORY		/* what history knows of addr:
+					   rtt_ns (0: no connect yet), reason
+					   "rtt" or "failed" (error, 0 for
+					   "lost"; age_s); net_id names the
+					   network */
 };
 
 /*
@@ -142,6 +151,18 @@ struct hecat_trace {
 	int				 net_inet6;	/* NETWORK: 1 or 0 */
 	int				 net_inet;
 	const char			*prefix;	/* NAT64 */
+	/*
+	 * ATTEMPT: the Connection Attempt Delay after it (the wait before
+	 * the next attempt), and 1 when it comes from the address's RTT
+	 * history rather than attempt_delay_ms.
+	 */
+	uint64_t			 delay_ns;
+	int				 delay_learned;
+	/* HISTORY (and NETWORK): the network history is kept for. */
+	uint64_t			 net_id;
+	uint64_t			 rtt_ns;
+	int64_t				 age_s;		/* since the last
+							   failure */
 };
 
 typedef void (*hecat_trace_cb)(const struct hecat_trace *, void *arg);
@@ -191,11 +212,31 @@ struct hecat_opts {
 	 */
 	int		 nat64;			/* enum hecat_nat64 */
 	const char	*nat64_prefix;
+	/*
+	 * Connection history (RFC 8305 sections 4 and 5), kept per network
+	 * by the instance's store (see hecat_config): addresses that
+	 * failed, or lost a race they started first, in the last 10
+	 * minutes go after the others; among addresses RFC 6724 rules 1-8
+	 * cannot tell apart, the one with the lower smoothed RTT goes
+	 * first; and the delay after an attempt to an address with an RTT
+	 * known is the time its first SYN would be retransmitted (RFC 6298
+	 * RTO), clamped to [attempt_delay_min_ms, attempt_delay_max_ms]
+	 * and never below 10 ms.  HECAT_HISTORY_OFF: the dial neither
+	 * reads nor writes history.
+	 */
+	int		 history;		/* enum hecat_history */
+	unsigned	 attempt_delay_min_ms;	/* 100 */
+	unsigned	 attempt_delay_max_ms;	/* 2000 */
 };
 
 enum hecat_nat64 {
 	HECAT_NAT64_AUTO = 0,
 	HECAT_NAT64_OFF
+};
+
+enum hecat_history {
+	HECAT_HISTORY_ON = 0,
+	HECAT_HISTORY_OFF
 };
 
 /* Fill opts with the defaults above. */
@@ -231,6 +272,63 @@ struct hecat_resolver {
 	void	 (*free)(void *rarg);
 };
 
+/* ---- connection history ----------------------------------------------------- */
+
+/*
+ * What is known of one address on one network.  Times are wall-clock
+ * seconds (time(NULL)); 0 means never.
+ */
+struct hecat_hist {
+	struct sockaddr_storage	addr;		/* port 0 */
+	uint32_t		srtt_us;	/* smoothed connect RTT */
+	uint32_t		rttvar_us;	/* its variation (RFC 6298) */
+	uint32_t		successes;	/* connects (saturates) */
+	uint32_t		failures;	/* failed or lost since the
+						   last connect */
+	int64_t			t_success;
+	int64_t			t_failure;
+	int			error;		/* the last failure's errno;
+						   0: it lost a race */
+};
+
+enum hecat_hist_event {
+	HECAT_HIST_CONNECTED,	/* rtt_us: the handshake's round trip */
+	HECAT_HIST_FAILED,	/* error: why (ETIMEDOUT for a timeout) */
+	HECAT_HIST_LOST		/* it started first, another connected */
+};
+
+/* One outcome of an attempt, for a store to remember. */
+struct hecat_hist_obs {
+	struct sockaddr_storage	addr;		/* port 0 */
+	int			event;		/* enum hecat_hist_event */
+	uint32_t		rtt_us;
+	int			error;
+	int64_t			t;		/* time(NULL) */
+};
+
+/* Fold an outcome into what is known of its address. */
+void	hecat_hist_apply(struct hecat_hist *, const struct hecat_hist_obs *);
+
+/*
+ * Where history lives.  net names the network (a hash of the default
+ * routes' interfaces, gateways and on-link prefixes): history never
+ * crosses networks.  The library calls lookup when answers arrive and
+ * record once when a dial ends, both on the event loop.
+ */
+struct hecat_store {
+	/*
+	 * recs[0..n) come with addr set and the rest zero: fill in what is
+	 * known of each on net.
+	 */
+	void	(*lookup)(void *sarg, uint64_t net, struct hecat_hist *recs,
+		    size_t n);
+	/* Remember outcomes (hecat_hist_apply() folds one in). */
+	void	(*record)(void *sarg, uint64_t net,
+		    const struct hecat_hist_obs *obs, size_t n);
+	/* hecat_free() calls it, if not NULL. */
+	void	(*free)(void *sarg);
+};
+
 /* ---- instances ----------------------------------------------------------- */
 
 /* What hecat_new() needs beyond the event base; hecat_config_init() first. */
@@ -256,6 +354,16 @@ struct hecat_config {
 	 * hecat_opts_init().
 	 */
 	const struct hecat_opts	*defaults;
+	/*
+	 * Connection history.  history_file: a file shared with other
+	 * processes (written atomically under a lock, at most 512
+	 * addresses, rewritten when it is not ours or is corrupt); NULL:
+	 * kept in memory for the instance's life.  store: a store of your
+	 * own instead of either.
+	 */
+	const char		*history_file;
+	const struct hecat_store *store;
+	void			*store_arg;
 };
 
 #define hecat_config_init(c)	hecat_config_init_((c), sizeof(*(c)))

@@ -47,4 +47,11 @@ void		*hecat__getdns_new(struct event_base *,
  */
 void		hecat__connectivity(bool *v6, bool *v4);
 
+/*
+ * netinfo.c: the network history belongs to (RFC 8305 R-4.5), as a hash
+ * of the default routes' interfaces and gateways and the on-link
+ * prefixes of those interfaces.  No default route is a network too.
+ */
+uint64_t	hecat__network_id(void);
+
 #endif /* HECAT_INTERNAL_H */

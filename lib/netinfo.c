@@ -15,7 +15,9 @@
 #include <netinet/in.h>
 
 #include <ifaddrs.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addrsort.h"
@@ -201,4 +203,145 @@ hecat__connectivity(bool *v6, bool *v4)
 	*v6 = a6 == 1;
 	if (*v6 && !*v4 && (r6 = routes6()) != -1)
 		*v6 = r6 == 1;
+}
+
+/* ---- the network's identity --------------------------------------------- */
+
+#define NETLINES	64		/* routes that name a network */
+#define NETLINE		112
+
+struct netlines {
+	char	line[NETLINES][NETLINE];
+	size_t	n;
+};
+
+static void
+netline(struct netlines *nl, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (nl->n == NETLINES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(nl->line[nl->n++], NETLINE, fmt, ap);
+	va_end(ap);
+}
+
+static bool
+is_default_if(const struct netlines *defs, const char *ifname)
+{
+	size_t i;
+
+	for (i = 0; i < defs->n; i++)
+		if (strcmp(defs->line[i], ifname) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * /proc/net/route: "Iface Destination Gateway Flags RefCnt Use Metric
+ * Mask ...".  The default routes (interface and gateway), then the
+ * on-link prefixes of their interfaces.
+ */
+static void
+netid4(struct netlines *nl)
+{
+	char line[512], ifname[64];
+	unsigned dst, gw, flags, mask;
+	struct netlines defs = { .n = 0 };
+	int pass;
+	FILE *f;
+
+	if ((f = fopen("/proc/net/route", "re")) == NULL)
+		return;
+	for (pass = 0; pass < 2; pass++) {
+		rewind(f);
+		while (fgets(line, sizeof(line), f) != NULL) {
+			if (sscanf(line, "%63s %x %x %x %*s %*s %*s %x", ifname,
+			    &dst, &gw, &flags, &mask) != 5 ||
+			    !(flags & ROUTE_UP) || (flags & ROUTE_REJECT) ||
+			    strcmp(ifname, "lo") == 0)
+				continue;
+			if (pass == 0 && dst == 0 && mask == 0) {
+				netline(nl, "4 %s via %08x", ifname, gw);
+				if (defs.n < NETLINES)
+					snprintf(defs.line[defs.n++], NETLINE,
+					    "%s", ifname);
+			} else if (pass == 1 && mask != 0 && gw == 0 &&
+			    is_default_if(&defs, ifname)) {
+				netline(nl, "4 %s on %08x/%08x", ifname, dst,
+				    mask);
+			}
+		}
+	}
+	fclose(f);
+}
+
+/*
+ * /proc/net/ipv6_route: "dst plen src plen nexthop metric ref use flags
+ * iface".  The same for IPv6: default routes, then the global on-link
+ * prefixes of their interfaces (not host routes: temporary addresses
+ * come and go on the same network).
+ */
+static void
+netid6(struct netlines *nl)
+{
+	char line[512], dst[33], nh[33], ifname[64];
+	unsigned plen, flags;
+	struct netlines defs = { .n = 0 };
+	struct hecat__ip ip;
+	int pass;
+	FILE *f;
+
+	if ((f = fopen("/proc/net/ipv6_route", "re")) == NULL)
+		return;
+	for (pass = 0; pass < 2; pass++) {
+		rewind(f);
+		while (fgets(line, sizeof(line), f) != NULL) {
+			if (sscanf(line, "%32s %x %*s %*s %32s %*s %*s %*s "
+			    "%x %63s", dst, &plen, nh, &flags, ifname) != 5 ||
+			    !(flags & ROUTE_UP) || (flags & ROUTE_REJECT) ||
+			    strcmp(ifname, "lo") == 0 || !hex_ip6(dst, &ip))
+				continue;
+			if (pass == 0 && plen == 0) {
+				netline(nl, "6 %s via %s", ifname, nh);
+				if (defs.n < NETLINES)
+					snprintf(defs.line[defs.n++], NETLINE,
+					    "%s", ifname);
+			} else if (pass == 1 && plen > 0 && plen < 128 &&
+			    strspn(nh, "0") == 32 && beyond_link(&ip) &&
+			    ip.a[0] != 0xff && is_default_if(&defs, ifname))
+				netline(nl, "6 %s on %s/%u", ifname, dst, plen);
+		}
+	}
+	fclose(f);
+}
+
+static int
+cmp_line(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+uint64_t
+hecat__network_id(void)
+{
+	struct netlines nl;
+	uint64_t h = UINT64_C(0xcbf29ce484222325);	/* FNV-1a */
+	const char *p;
+	size_t i;
+
+	nl.n = 0;
+	netid4(&nl);
+	netid6(&nl);
+	/* The kernel's order is not the network's: sort first. */
+	qsort(nl.line, nl.n, NETLINE, cmp_line);
+	for (i = 0; i < nl.n; i++)
+		for (p = nl.line[i]; ; p++) {
+			h ^= (uint8_t)*p;
+			h *= UINT64_C(0x100000001b3);
+			if (*p == '\0')
+				break;
+		}
+	return h;
 }

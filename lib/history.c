@@ -1,0 +1,558 @@
+/*
+ * history.c - connection history and its stores.
+ *
+ * A record per network and address: the smoothed RTT of its connects
+ * (RFC 6298's estimator, so srtt + 4 rttvar is when a SYN to it would be
+ * retransmitted) and its failures since the last connect.  A dial reads
+ * the records of its addresses when answers arrive and writes its
+ * outcomes once, when it ends.
+ *
+ * The file store keeps a small text file that several hecat processes
+ * share: readers never lock (a writer replaces the file with rename(2),
+ * which is atomic), writers take an flock(2) on "FILE.lock", read the
+ * file again, fold their outcomes in, and rename a new one into place.
+ * A file that is not ours (another version, corrupt, truncated) is
+ * ignored and replaced by the next write.  Nothing is fsync()ed: losing
+ * a cache to a crash costs one slow dial.
+ */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "history.h"
+#include "textfile.h"
+
+#define MAGIC	"hecat-history 1"
+
+/* ---- records -------------------------------------------------------------- */
+
+static uint32_t
+sat_inc(uint32_t x)
+{
+	return x == UINT32_MAX ? x : x + 1;
+}
+
+void
+hecat_hist_apply(struct hecat_hist *h, const struct hecat_hist_obs *o)
+{
+	uint64_t r, srtt, var, delta;
+
+	switch (o->event) {
+	case HECAT_HIST_CONNECTED:
+		/* RFC 6298 section 2, alpha 1/8 and beta 1/4. */
+		r = o->rtt_us != 0 ? o->rtt_us : 1;
+		if (h->srtt_us == 0) {
+			srtt = r;
+			var = r / 2;
+		} else {
+			srtt = h->srtt_us;
+			delta = srtt > r ? srtt - r : r - srtt;
+			var = (3 * (uint64_t)h->rttvar_us + delta) / 4;
+			srtt = (7 * srtt + r) / 8;
+		}
+		h->srtt_us = srtt > UINT32_MAX ? UINT32_MAX : (uint32_t)srtt;
+		h->rttvar_us = var > UINT32_MAX ? UINT32_MAX : (uint32_t)var;
+		h->successes = sat_inc(h->successes);
+		h->failures = 0;
+		h->t_success = o->t;
+		break;
+	case HECAT_HIST_FAILED:
+	case HECAT_HIST_LOST:
+		h->failures = sat_inc(h->failures);
+		h->t_failure = o->t;
+		h->error = o->event == HECAT_HIST_FAILED ? o->error : 0;
+		break;
+	}
+}
+
+void
+hecat__hist_view(const struct hecat_hist *h, int64_t now,
+    struct hecat__hview *v)
+{
+	int64_t age;
+
+	memset(v, 0, sizeof(*v));
+	if (h->failures > 0 && h->t_failure > 0) {
+		age = now > h->t_failure ? now - h->t_failure : 0;
+		if (age < HECAT__HIST_FAIL_TTL) {
+			v->failed = true;
+			v->age = age;
+		}
+	}
+	if (h->srtt_us > 0 && h->t_success > 0 &&
+	    now - h->t_success < HECAT__HIST_RTT_TTL) {
+		uint64_t var4 = 4 * (uint64_t)h->rttvar_us;
+
+		v->rtt = (uint64_t)h->srtt_us * 1000;
+		/* RFC 6298's G: a clock tick, 1 ms at most on Linux. */
+		v->rto = ((uint64_t)h->srtt_us + (var4 > 1000 ? var4 : 1000)) *
+		    1000;
+	}
+}
+
+/* ---- tables ---------------------------------------------------------------- */
+
+void
+hecat__htab_clear(struct hecat__htab *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+struct hecat__hent *
+hecat__htab_find(struct hecat__htab *t, uint64_t net,
+    const struct hecat__ip *ip)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].net == net && hecat__ip_equal(&t->v[i].ip, ip))
+			return &t->v[i];
+	return NULL;
+}
+
+static struct hecat__hent *
+htab_add(struct hecat__htab *t, uint64_t net, const struct hecat__ip *ip)
+{
+	struct hecat__hent *v;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap == 0 ? 16 : t->cap * 2;
+
+		if ((v = realloc(t->v, cap * sizeof(*v))) == NULL)
+			return NULL;
+		t->v = v;
+		t->cap = cap;
+	}
+	v = &t->v[t->n++];
+	memset(v, 0, sizeof(*v));
+	v->net = net;
+	v->ip = *ip;
+	hecat__ip_to_sa(ip, 0, &v->h.addr);
+	return v;
+}
+
+/*
+ * Addresses history is kept for: IPv4 and IPv6 without a zone (a
+ * link-local address means something else on another link).
+ */
+static bool
+keepable(const struct hecat__ip *ip)
+{
+	return (ip->family == AF_INET || ip->family == AF_INET6) &&
+	    ip->scope_id == 0;
+}
+
+int
+hecat__htab_apply(struct hecat__htab *t, uint64_t net,
+    const struct hecat_hist_obs *obs, size_t n)
+{
+	struct hecat__hent *e;
+	struct hecat__ip ip;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		hecat__ip_from_sa(&ip, (const struct sockaddr *)&obs[i].addr);
+		if (!keepable(&ip))
+			continue;
+		if ((e = hecat__htab_find(t, net, &ip)) == NULL &&
+		    (e = htab_add(t, net, &ip)) == NULL)
+			return -1;
+		hecat_hist_apply(&e->h, &obs[i]);
+	}
+	return 0;
+}
+
+static int64_t
+touched(const struct hecat__hent *e)
+{
+	return e->h.t_success > e->h.t_failure ? e->h.t_success :
+	    e->h.t_failure;
+}
+
+/* Most recently touched first. */
+static int
+by_touched(const void *a, const void *b)
+{
+	int64_t ta = touched(a), tb = touched(b);
+
+	return ta > tb ? -1 : ta < tb ? 1 : 0;
+}
+
+void
+hecat__htab_prune(struct hecat__htab *t, int64_t now)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n; i++)
+		if (now - touched(&t->v[i]) < HECAT__HIST_MAX_AGE)
+			t->v[n++] = t->v[i];
+	t->n = n;
+	if (t->n > HECAT__HIST_MAX) {
+		qsort(t->v, t->n, sizeof(*t->v), by_touched);
+		t->n = HECAT__HIST_MAX;
+	}
+}
+
+/* ---- the file format ------------------------------------------------------- */
+
+/* A token as an unsigned decimal (or hex) number no larger than max. */
+static bool
+tok_num(const char *p, size_t len, int base, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0, d;
+	size_t i;
+
+	if (len == 0 || len > 20)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			d = (uint64_t)(p[i] - '0');
+		else if (base == 16 && p[i] >= 'a' && p[i] <= 'f')
+			d = (uint64_t)(p[i] - 'a' + 10);
+		else
+			return false;
+		if (v > (max - d) / (uint64_t)base)
+			return false;
+		v = v * (uint64_t)base + d;
+	}
+	*out = v;
+	return true;
+}
+
+static bool
+parse_record(struct hecat__htab *t, const char *p, const char *end)
+{
+	const char *tok[9];
+	size_t len[9], extra, i;
+	uint64_t v[9];
+	char a[INET6_ADDRSTRLEN];
+	struct hecat__hent *e;
+	struct hecat__ip ip;
+
+	for (i = 0; i < 9; i++)
+		if ((tok[i] = hecat__next_token(&p, end, &len[i])) == NULL)
+			return false;
+	if (hecat__next_token(&p, end, &extra) != NULL)
+		return false;
+	if (len[0] != 16 || !tok_num(tok[0], 16, 16, UINT64_MAX, &v[0]))
+		return false;
+	if (len[1] >= sizeof(a) || memchr(tok[1], '%', len[1]) != NULL)
+		return false;
+	memcpy(a, tok[1], len[1]);
+	a[len[1]] = '\0';
+	if (hecat__ip_parse(&ip, a) == -1 || !keepable(&ip))
+		return false;
+	for (i = 2; i < 6; i++)
+		if (!tok_num(tok[i], len[i], 10, UINT32_MAX, &v[i]))
+			return false;
+	for (i = 6; i < 8; i++)
+		if (!tok_num(tok[i], len[i], 10, INT64_MAX, &v[i]))
+			return false;
+	if (!tok_num(tok[8], len[8], 10, INT_MAX, &v[8]))
+		return false;
+	if (hecat__htab_find(t, v[0], &ip) != NULL)
+		return false;			/* a duplicate: not ours */
+	if ((e = htab_add(t, v[0], &ip)) == NULL)
+		return false;
+	e->h.srtt_us = (uint32_t)v[2];
+	e->h.rttvar_us = (uint32_t)v[3];
+	e->h.successes = (uint32_t)v[4];
+	e->h.failures = (uint32_t)v[5];
+	e->h.t_success = (int64_t)v[6];
+	e->h.t_failure = (int64_t)v[7];
+	e->h.error = (int)v[8];
+	return true;
+}
+
+int
+hecat__htab_parse(struct hecat__htab *t, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *line, *eol;
+	size_t n = 0;
+
+	t->n = 0;
+	if ((line = hecat__next_line(&p, end, &eol)) == NULL ||
+	    (size_t)(eol - line) != strlen(MAGIC) ||
+	    memcmp(line, MAGIC, strlen(MAGIC)) != 0)
+		goto bad;
+	while ((line = hecat__next_line(&p, end, &eol)) != NULL) {
+		if (++n > HECAT__HIST_MAX || !parse_record(t, line, eol))
+			goto bad;
+	}
+	return 0;
+bad:
+	t->n = 0;
+	return -1;
+}
+
+char *
+hecat__htab_format(const struct hecat__htab *t, size_t *lenp)
+{
+	/* A record: 16 + 39 + 4 * 10 + 2 * 19 + 10 and 9 separators. */
+	size_t cap = sizeof(MAGIC) + 1 + t->n * 160, off = 0, i;
+	char a[HECAT__IP_FMTLEN], *s;
+	int w;
+
+	if ((s = malloc(cap)) == NULL)
+		return NULL;
+	off = (size_t)snprintf(s, cap, "%s\n", MAGIC);
+	for (i = 0; i < t->n; i++) {
+		const struct hecat__hent *e = &t->v[i];
+
+		hecat__ip_fmt(&e->ip, a, sizeof(a));
+		w = snprintf(s + off, cap - off,
+		    "%016" PRIx64 " %s %" PRIu32 " %" PRIu32 " %" PRIu32
+		    " %" PRIu32 " %" PRId64 " %" PRId64 " %d\n", e->net, a,
+		    e->h.srtt_us, e->h.rttvar_us, e->h.successes,
+		    e->h.failures, e->h.t_success < 0 ? 0 : e->h.t_success,
+		    e->h.t_failure < 0 ? 0 : e->h.t_failure,
+		    e->h.error < 0 ? 0 : e->h.error);
+		if (w < 0 || (size_t)w >= cap - off) {
+			free(s);
+			errno = ENOMEM;
+			return NULL;
+		}
+		off += (size_t)w;
+	}
+	*lenp = off;
+	return s;
+}
+
+/* ---- the store in memory ---------------------------------------------------- */
+
+static void
+tab_lookup(struct hecat__htab *t, uint64_t net, struct hecat_hist *recs,
+    size_t n)
+{
+	struct hecat__hent *e;
+	struct hecat__ip ip;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		hecat__ip_from_sa(&ip, (const struct sockaddr *)&recs[i].addr);
+		if ((e = hecat__htab_find(t, net, &ip)) != NULL)
+			recs[i] = e->h;
+	}
+}
+
+void *
+hecat__store_mem_new(void)
+{
+	return calloc(1, sizeof(struct hecat__htab));
+}
+
+static void
+mem_lookup(void *arg, uint64_t net, struct hecat_hist *recs, size_t n)
+{
+	tab_lookup(arg, net, recs, n);
+}
+
+static void
+mem_record(void *arg, uint64_t net, const struct hecat_hist_obs *obs,
+    size_t n)
+{
+	struct hecat__htab *t = arg;
+
+	(void)hecat__htab_apply(t, net, obs, n);
+	if (t->n > HECAT__HIST_MAX)
+		hecat__htab_prune(t, n > 0 ? obs[0].t : time(NULL));
+}
+
+static void
+mem_free(void *arg)
+{
+	hecat__htab_clear(arg);
+	free(arg);
+}
+
+const struct hecat_store hecat__store_mem = {
+	mem_lookup, mem_record, mem_free
+};
+
+/* ---- the store in a file ------------------------------------------------------ */
+
+struct fstore {
+	char			*path;
+	struct hecat__htab	 tab;		/* as last read */
+	bool			 read;
+	dev_t			 dev;
+	ino_t			 ino;
+	off_t			 size;
+	struct timespec		 mtime;
+};
+
+void *
+hecat__store_file_new(const char *path)
+{
+	struct fstore *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	if ((s->path = strdup(path)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Read the file into tab: empty when it is missing, not ours or corrupt. */
+static void
+file_load(const char *path, struct hecat__htab *tab)
+{
+	char *buf;
+	size_t len;
+
+	tab->n = 0;
+	if (hecat__read_file(path, HECAT__HIST_FILE_MAX, &buf, &len) == -1)
+		return;
+	(void)hecat__htab_parse(tab, buf, len);
+	free(buf);
+}
+
+static void
+file_lookup(void *arg, uint64_t net, struct hecat_hist *recs, size_t n)
+{
+	struct fstore *s = arg;
+	struct stat st;
+
+	/* Read again only when another writer replaced the file. */
+	if (stat(s->path, &st) == -1) {
+		s->tab.n = 0;
+		s->read = false;
+		return;
+	}
+	if (!s->read || st.st_dev != s->dev || st.st_ino != s->ino ||
+	    st.st_size != s->size ||
+	    st.st_mtim.tv_sec != s->mtime.tv_sec ||
+	    st.st_mtim.tv_nsec != s->mtime.tv_nsec) {
+		file_load(s->path, &s->tab);
+		s->read = true;
+		s->dev = st.st_dev;
+		s->ino = st.st_ino;
+		s->size = st.st_size;
+		s->mtime = st.st_mtim;
+	}
+	tab_lookup(&s->tab, net, recs, n);
+}
+
+/* mkdir -p of path's directory, new parts 0700. */
+static void
+make_parent(const char *path)
+{
+	char *dir, *p;
+
+	if ((dir = strdup(path)) == NULL)
+		return;
+	if ((p = strrchr(dir, '/')) != NULL && p != dir) {
+		*p = '\0';
+		for (p = dir + 1; *p != '\0'; p++)
+			if (*p == '/') {
+				*p = '\0';
+				(void)mkdir(dir, 0700);
+				*p = '/';
+			}
+		(void)mkdir(dir, 0700);
+	}
+	free(dir);
+}
+
+static int
+write_all(int fd, const char *s, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		if ((w = write(fd, s, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Under the lock: the file as it is now, the outcomes folded in, written
+ * beside it and renamed over it.  Failures leave the old file (history
+ * is a cache: a dial never fails for it).
+ */
+static void
+file_record(void *arg, uint64_t net, const struct hecat_hist_obs *obs,
+    size_t n)
+{
+	struct fstore *s = arg;
+	struct hecat__htab tab = { NULL, 0, 0 };
+	char *lock = NULL, *tmp = NULL, *text = NULL;
+	size_t len, plen = strlen(s->path);
+	int lfd = -1, fd = -1, r;
+
+	if (n == 0)
+		return;
+	if ((lock = malloc(plen + 8)) == NULL ||
+	    (tmp = malloc(plen + 8)) == NULL)
+		goto out;
+	snprintf(lock, plen + 8, "%s.lock", s->path);
+	snprintf(tmp, plen + 8, "%s.XXXXXX", s->path);
+	if ((lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) == -1) {
+		make_parent(s->path);
+		if ((lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC |
+		    O_NOFOLLOW, 0600)) == -1)
+			goto out;
+	}
+	while (flock(lfd, LOCK_EX) == -1)
+		if (errno != EINTR)
+			goto out;
+	file_load(s->path, &tab);
+	if (hecat__htab_apply(&tab, net, obs, n) == -1)
+		goto out;
+	hecat__htab_prune(&tab, obs[0].t);
+	if ((text = hecat__htab_format(&tab, &len)) == NULL)
+		goto out;
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
+		goto out;
+	r = write_all(fd, text, len);
+	if (close(fd) == -1)
+		r = -1;
+	fd = -1;
+	if (r == -1 || rename(tmp, s->path) == -1)
+		unlink(tmp);
+out:
+	if (fd != -1)
+		close(fd);
+	if (lfd != -1)
+		close(lfd);		/* and the lock with it */
+	free(text);
+	free(lock);
+	free(tmp);
+	hecat__htab_clear(&tab);
+}
+
+static void
+file_free(void *arg)
+{
+	struct fstore *s = arg;
+
+	hecat__htab_clear(&s->tab);
+	free(s->path);
+	free(s);
+}
+
+const struct hecat_store hecat__store_file = {
+	file_lookup, file_record, file_free
+};

@@ -1,0 +1,75 @@
+/*
+ * history.h - connection history: what past dials on this network taught
+ * about each address (RFC 8305 sections 4 and 5), and the stores that
+ * keep it: one in memory, one in a file shared between processes.
+ */
+#ifndef HECAT_HISTORY_H
+#define HECAT_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hecat.h"
+#include "ip.h"
+
+#define HECAT__HIST_MAX		512		/* addresses a store keeps */
+#define HECAT__HIST_FAIL_TTL	600		/* s a failure moves back */
+#define HECAT__HIST_RTT_TTL	(7 * 86400)	/* s an RTT is believed */
+#define HECAT__HIST_MAX_AGE	(30 * 86400)	/* s before it is dropped */
+#define HECAT__HIST_FILE_MAX	(128 * 1024)	/* bytes of file read */
+
+/* What a record means for a dial now (wall-clock seconds). */
+struct hecat__hview {
+	uint64_t	rtt;		/* ns; 0: unknown */
+	uint64_t	rto;		/* ns: srtt + 4 rttvar (RFC 6298) */
+	bool		failed;		/* failed or lost, recently */
+	int64_t		age;		/* s since that failure */
+};
+
+void	hecat__hist_view(const struct hecat_hist *, int64_t now,
+	    struct hecat__hview *);
+
+/* Records of every network, as the stores keep them. */
+struct hecat__hent {
+	uint64_t		net;
+	struct hecat__ip	ip;
+	struct hecat_hist	h;
+};
+
+struct hecat__htab {
+	struct hecat__hent	*v;
+	size_t			 n, cap;
+};
+
+void	hecat__htab_clear(struct hecat__htab *);
+/* The record of ip on net, or NULL. */
+struct hecat__hent *hecat__htab_find(struct hecat__htab *, uint64_t net,
+	    const struct hecat__ip *);
+/* Fold outcomes in (new records as needed); -1 on ENOMEM. */
+int	hecat__htab_apply(struct hecat__htab *, uint64_t net,
+	    const struct hecat_hist_obs *, size_t n);
+/*
+ * Drop records untouched for HECAT__HIST_MAX_AGE, then the least
+ * recently touched beyond HECAT__HIST_MAX.
+ */
+void	hecat__htab_prune(struct hecat__htab *, int64_t now);
+
+/*
+ * The file format, version 1: a line "hecat-history 1", then one line
+ * per record: "NET ADDR SRTT_US RTTVAR_US SUCCESSES FAILURES T_SUCCESS
+ * T_FAILURE ERROR" (NET 16 hex digits, the rest decimal).  Parsing
+ * replaces tab's contents; returns 0, or -1 when the text is not that
+ * (another version, or corrupt): tab is then empty.
+ */
+int	hecat__htab_parse(struct hecat__htab *, const char *buf, size_t len);
+/* The text of tab in that format (free it), or NULL on ENOMEM. */
+char	*hecat__htab_format(const struct hecat__htab *, size_t *lenp);
+
+/* The built-in stores: their hecat_store and argument constructors. */
+extern const struct hecat_store hecat__store_mem;
+extern const struct hecat_store hecat__store_file;
+void	*hecat__store_mem_new(void);
+void	*hecat__store_file_new(const char *path);
+
+#endif /* HECAT_HISTORY_H */
