@@ -932,6 +932,197 @@ END_TEST
 
 /* ---- the caller's side --------------------------------------------------- */
 
+
+/* ---- connection history (RFC 8305 sections 4 and 5) --------------------- */
+
+/*
+ * R-4.3: between RFC 6724 rules 8 and 9, the lower RTT first.  Two global
+ * IPv6 addresses rules 1-8 cannot tell apart: the 5 ms one goes first.
+ */
+START_TEST(R_4_3_rtt_rule)
+{
+	RUN("%    notes on\n"
+	    "0    start host 80\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "0    answer inet6 2001:db8::1~rtt=80 2001:db8::2~rtt=5\n"
+	    "0    > order 2001:db8::2 2001:db8::1\n"
+	    "0    > attempt 1 [2001:db8::2]:80 first\n");
+}
+END_TEST
+
+/* RTTs in the same band (below 4 ms, 4-8, 8-16 ...) count as equal. */
+START_TEST(R_4_3_rtt_same_band)
+{
+	RUN("%    notes on\n"
+	    "0    start host 80\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "0    answer inet6 2001:db8::1~rtt=9 2001:db8::2~rtt=15\n"
+	    "0    > order 2001:db8::1 2001:db8::2\n"
+	    "0    > attempt 1 [2001:db8::1]:80 first\n");
+}
+END_TEST
+
+/* An address without an RTT is neither before nor after one with. */
+START_TEST(R_4_3_rtt_unknown)
+{
+	RUN("%    notes on\n"
+	    "0    start host 80\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "0    answer inet6 2001:db8::1 2001:db8::2~rtt=1\n"
+	    "0    > order 2001:db8::1 2001:db8::2\n"
+	    "0    > attempt 1 [2001:db8::1]:80 first\n");
+}
+END_TEST
+
+/*
+ * The rule sits after rule 6 (precedence): a fast IPv4 address does not
+ * pass a slow IPv6 one by RTT alone (the interleaving still alternates).
+ */
+START_TEST(R_4_3_rtt_after_precedence)
+{
+	RUN("%    notes on\n"
+	    "0    start ip [2001:db8::1]:80~rtt=300 192.0.2.1:80~rtt=1\n"
+	    "0    > order 2001:db8::1 192.0.2.1\n"
+	    "0    > attempt 1 [2001:db8::1]:80 first\n");
+}
+END_TEST
+
+/* Addresses that failed recently go after every other, in plan order. */
+START_TEST(H_failed_moved_back)
+{
+	RUN("%    notes on\n"
+	    "0    start host 80\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "0    answer inet 192.0.2.1~failed 192.0.2.2\n"
+	    "0    > rd-wait inet6 50ms\n"
+	    "5    answer inet6 2001:db8::1~failed 2001:db8::2\n"
+	    "5    > order 2001:db8::2 192.0.2.2 2001:db8::1 192.0.2.1\n"
+	    "5    > attempt 1 [2001:db8::2]:80 first\n"
+	    "6    fail 1 ECONNREFUSED\n"
+	    "15   > attempt 2 192.0.2.2:80 failed\n"
+	    "16   fail 2 ECONNREFUSED\n"
+	    "25   > attempt 3 [2001:db8::1]:80 failed\n");
+}
+END_TEST
+
+/*
+ * AAAA answers with only addresses that failed recently (a blackholed
+ * IPv6): A is waited for, as in the Resolution Delay, and its address
+ * goes first.
+ */
+START_TEST(H_failed_waits_for_a)
+{
+	RUN("%    notes on\n"
+	    "0    start host 80\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "0    answer inet6 2001:db8::1~failed\n"
+	    "0    > rd-wait inet 50ms\n"
+	    "3    answer inet 192.0.2.1\n"
+	    "3    > order 192.0.2.1 2001:db8::1\n"
+	    "3    > attempt 1 192.0.2.1:80 first\n"
+	    "4    ok 1\n"
+	    "4    > done ok 1 192.0.2.1:80\n");
+}
+END_TEST
+
+/* ... but no longer than the Resolution Delay: then the failed one. */
+START_TEST(H_failed_wait_ends)
+{
+	RUN("%    notes on\n"
+	    "0    start host 80\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "0    answer inet6 2001:db8::1~failed\n"
+	    "0    > rd-wait inet 50ms\n"
+	    "50   > order 2001:db8::1\n"
+	    "50   > attempt 1 [2001:db8::1]:80 first\n");
+}
+END_TEST
+
+/* A negative A ends that wait at once. */
+START_TEST(H_failed_wait_nodata)
+{
+	RUN("0    start host 80\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "0    answer inet6 2001:db8::1~failed\n"
+	    "7    answer inet nodata\n"
+	    "7    > attempt 1 [2001:db8::1]:80 first\n");
+}
+END_TEST
+
+/*
+ * R-5.6: the delay after an attempt to an address whose RTO history
+ * knows is that RTO (the first SYN retransmit), not the fixed 250 ms.
+ */
+START_TEST(R_5_6_cad_from_rto)
+{
+	RUN("0    start ip [2001:db8::1]:80~rto=150 192.0.2.1:80\n"
+	    "0    > attempt 1 [2001:db8::1]:80 first\n"
+	    "150  > attempt 2 192.0.2.1:80 delay\n");
+}
+END_TEST
+
+/* a learned delay is at least 100 ms by default ... */
+START_TEST(R_5_8_cad_min)
+{
+	RUN("0    start ip [2001:db8::1]:80~rto=30 192.0.2.1:80~rto=30 "
+	    "[2001:db8::2]:80\n"
+	    "0    > attempt 1 [2001:db8::1]:80 first\n"
+	    "100  > attempt 2 192.0.2.1:80 delay\n"
+	    "200  > attempt 3 [2001:db8::2]:80 delay\n");
+}
+END_TEST
+
+/* ... or what the caller sets ... */
+START_TEST(R_5_8_cad_min_configured)
+{
+	RUN("%    cad-min 40\n"
+	    "0    start ip [2001:db8::1]:80~rto=30 192.0.2.1:80\n"
+	    "0    > attempt 1 [2001:db8::1]:80 first\n"
+	    "40   > attempt 2 192.0.2.1:80 delay\n");
+}
+END_TEST
+
+/* ... and never below 10 ms, whatever the caller sets. */
+START_TEST(R_5_7_cad_floor_learned)
+{
+	RUN("%    cad-min 1\n"
+	    "0    start ip [2001:db8::1]:80~rto=2 192.0.2.1:80\n"
+	    "0    > attempt 1 [2001:db8::1]:80 first\n"
+	    "10   > attempt 2 192.0.2.1:80 delay\n");
+}
+END_TEST
+
+/* and at most 2 s (or the caller's maximum). */
+START_TEST(R_5_9_cad_max_learned)
+{
+	RUN("0    start ip [2001:db8::1]:80~rto=5000 192.0.2.1:80\n"
+	    "0    > attempt 1 [2001:db8::1]:80 first\n"
+	    "2000 > attempt 2 192.0.2.1:80 delay\n");
+	RUN("%    cad-max 700\n"
+	    "0    start ip [2001:db8::1]:80~rto=5000 192.0.2.1:80\n"
+	    "0    > attempt 1 [2001:db8::1]:80 first\n"
+	    "700  > attempt 2 192.0.2.1:80 delay\n");
+}
+END_TEST
+
+/* Each attempt's own delay: the newest attempt's address decides. */
+START_TEST(R_5_6_cad_per_attempt)
+{
+	RUN("0    start ip [2001:db8::1]:80~rto=120 192.0.2.1:80 "
+	    "[2001:db8::2]:80\n"
+	    "0    > attempt 1 [2001:db8::1]:80 first\n"
+	    "120  > attempt 2 192.0.2.1:80 delay\n"
+	    "370  > attempt 3 [2001:db8::2]:80 delay\n");
+}
+END_TEST
+
 /* Abort cancels every attempt and query, then says so. */
 START_TEST(abort_dial)
 {
@@ -1395,6 +1586,23 @@ engine_suite(void)
 	tcase_add_test(tc, R_7_1_prefix_timeout);
 	tcase_add_test(tc, R_7_1_ipv6_not_gated);
 	tcase_add_test(tc, R_7_0_family_inet6_off);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("history");
+	tcase_add_test(tc, R_4_3_rtt_rule);
+	tcase_add_test(tc, R_4_3_rtt_same_band);
+	tcase_add_test(tc, R_4_3_rtt_unknown);
+	tcase_add_test(tc, R_4_3_rtt_after_precedence);
+	tcase_add_test(tc, H_failed_moved_back);
+	tcase_add_test(tc, H_failed_waits_for_a);
+	tcase_add_test(tc, H_failed_wait_ends);
+	tcase_add_test(tc, H_failed_wait_nodata);
+	tcase_add_test(tc, R_5_6_cad_from_rto);
+	tcase_add_test(tc, R_5_6_cad_per_attempt);
+	tcase_add_test(tc, R_5_8_cad_min);
+	tcase_add_test(tc, R_5_8_cad_min_configured);
+	tcase_add_test(tc, R_5_7_cad_floor_learned);
+	tcase_add_test(tc, R_5_9_cad_max_learned);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("caller");

@@ -9,6 +9,11 @@ set -u
 : "${srcdir:=.}"
 HECAT=${HECAT:-cmd/hecat}
 tmp=$(mktemp -d /tmp/hecat-cli.XXXXXX)
+# Connection history: never the user's, and none carried from one case
+# to the next (hc and hn give each run a fresh one; a case that wants
+# history across runs sets HC_CACHE to a directory of its own).
+export XDG_CACHE_HOME="$tmp/cache"
+hc_runs=0
 pids=()
 passes=0
 fails=0
@@ -53,8 +58,10 @@ stop_server() {
 # stdout in $tmp/out and stderr in $tmp/err; sets rc and elapsed (ms).
 hc() {
 	local t0 t1
+	hc_runs=$((hc_runs + 1))
 	t0=${EPOCHREALTIME/./}
-	timeout -s KILL 30 "$HECAT" "$@" < "${IN:-/dev/null}" \
+	XDG_CACHE_HOME=${HC_CACHE:-$tmp/cache.$hc_runs} \
+	    timeout -s KILL 30 "$HECAT" "$@" < "${IN:-/dev/null}" \
 	    > "$tmp/out" 2> "$tmp/err"
 	rc=$?
 	t1=${EPOCHREALTIME/./}

@@ -320,11 +320,44 @@ parse_family(struct script *s, const char *tok)
 	return 0;
 }
 
-/* "ADDR[@SRC]": SRC "-" for none, the address itself by default. */
+/*
+ * "~rtt=MS", "~rto=MS", "~failed" (any of them, in any order): what
+ * connection history says of an address.
+ */
+static void
+parse_history(struct script *s, char *hist, struct hecat__dst *d)
+{
+	char *p;
+
+	while (hist != NULL) {
+		if ((p = strchr(hist, '~')) != NULL)
+			*p++ = '\0';
+		if (strncmp(hist, "rtt=", 4) == 0)
+			d->rtt = parse_ms(s, hist + 4);
+		else if (strncmp(hist, "rto=", 4) == 0)
+			d->rto = parse_ms(s, hist + 4);
+		else if (strcmp(hist, "failed") == 0)
+			d->failed = true;
+		else
+			script_fail(s, "bad history '%s'", hist);
+		hist = p;
+	}
+}
+
+/*
+ * "ADDR[@SRC][~HISTORY]": SRC "-" for none, the address itself by
+ * default; HISTORY as parse_history() takes it.
+ */
 static void
 parse_dst(struct script *s, char *tok, struct hecat__dst *d)
 {
-	char *at = strchr(tok, '@');
+	char *at, *hist = strchr(tok, '~');
+
+	memset(d, 0, sizeof(*d));
+	if (hist != NULL)
+		*hist++ = '\0';
+	parse_history(s, hist, d);
+	at = strchr(tok, '@');
 
 	if (at != NULL)
 		*at++ = '\0';
@@ -338,14 +371,16 @@ parse_dst(struct script *s, char *tok, struct hecat__dst *d)
 		script_fail(s, "bad source '%s'", at);
 }
 
-/* "192.0.2.1:80[@SRC]" or "[2001:db8::1]:80[@SRC]". */
+/* "192.0.2.1:80[@SRC][~HISTORY]" or "[2001:db8::1]:80[@SRC][~HISTORY]". */
 static void
 parse_endpoint(struct script *s, char *tok, struct hecat__endpoint *ep)
 {
-	char *at = strchr(tok, '@'), *colon, addr[128];
+	char *at, *colon, addr[128], *hist = strchr(tok, '~');
 	size_t len;
 
-	if (at != NULL)
+	if (hist != NULL)
+		*hist = '\0';
+	if ((at = strchr(tok, '@')) != NULL)
 		*at = '\0';
 	if ((colon = strrchr(tok, ':')) == NULL ||
 	    (tok[0] == '[' && colon[-1] != ']'))
@@ -359,6 +394,10 @@ parse_endpoint(struct script *s, char *tok, struct hecat__endpoint *ep)
 	if (at != NULL) {
 		*at = '@';
 		strncat(addr, at, sizeof(addr) - strlen(addr) - 1);
+	}
+	if (hist != NULL) {
+		*hist = '~';
+		strncat(addr, hist, sizeof(addr) - strlen(addr) - 1);
 	}
 	parse_dst(s, addr, &ep->dst);
 }
@@ -443,6 +482,10 @@ config(struct script *s, char **tok, int ntok)
 		s->cfg.resolution_delay = ms;
 	else if (strcmp(k, "cad") == 0)
 		s->cfg.attempt_delay = ms;
+	else if (strcmp(k, "cad-min") == 0)
+		s->cfg.attempt_delay_min = ms;
+	else if (strcmp(k, "cad-max") == 0)
+		s->cfg.attempt_delay_max = ms;
 	else if (strcmp(k, "attempt-timeout") == 0)
 		s->cfg.attempt_timeout = ms;
 	else if (strcmp(k, "deadline") == 0)

@@ -4,7 +4,8 @@
  * A script is one line per step, each starting with a time in ms:
  *
  *   % KEY VALUE                configuration, before "start":
- *                              rd cad attempt-timeout deadline
+ *                              rd cad cad-min cad-max attempt-timeout
+ *                              deadline
  *                              resolve-timeout (ms), retries fafc inflight
  *                              max-addrs (counts), family prefer (4|6),
  *                              notes on (match rd-wait and order notes)
@@ -22,7 +23,9 @@
  *
  * Addresses may carry their source after '@' ("2001:db8::1@-" has none,
  * "2001:db8::1@2001:db8::99" that one); by default the source is the
- * address itself.  Before an event at T, timers up to T fire; every action
+ * address itself.  Then what connection history says of them, after '~':
+ * "~rtt=30" (ms: the RTT sort rule), "~rto=60" (ms: the attempt delay
+ * after it), "~failed" (moved back): "[2001:db8::1]:80~failed~rto=40".  Before an event at T, timers up to T fire; every action
  * they or earlier events emitted must have been matched by "> ACTION"
  * lines.  Actions print as:
  *

@@ -174,8 +174,10 @@ ns_servers() {
 # hn ARGS...: hecat in the client namespace, like hc (cli_lib.sh).
 hn() {
 	local t0 t1
+	hc_runs=$((hc_runs + 1))
 	t0=${EPOCHREALTIME/./}
-	timeout -s KILL 60 ip netns exec "$NS_C" "$HECAT" "$@" \
+	XDG_CACHE_HOME=${HC_CACHE:-$tmp/cache.$hc_runs} \
+	    timeout -s KILL 60 ip netns exec "$NS_C" "$HECAT" "$@" \
 	    < "${IN:-/dev/null}" > "$tmp/out" 2> "$tmp/err"
 	rc=$?
 	t1=${EPOCHREALTIME/./}

@@ -123,8 +123,11 @@ sshc() {
 	shift 2
 	pc="$HECAT_ABS --connect-timeout 5 --trace $trace"
 	[ "$fdpass" = yes ] && pc="$HECAT_ABS -F --connect-timeout 5 --trace $trace"
+	hc_runs=$((hc_runs + 1))
 	t0=${EPOCHREALTIME/./}
-	env -u SSH_AUTH_SOCK timeout -s KILL 60 \
+	# Each ssh its own history (cli_lib.sh): every dial races afresh.
+	env -u SSH_AUTH_SOCK XDG_CACHE_HOME="$tmp/cache.$hc_runs" \
+	    timeout -s KILL 60 \
 	    ip netns exec "$NS_C" ssh -F /dev/null \
 	    -o BatchMode=yes -o IdentitiesOnly=yes -o IdentityAgent=none \
 	    -i "$tmp/clientkey" -o User=root \
