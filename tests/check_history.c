@@ -1,0 +1,411 @@
+/*
+ * check_history.c - connection history (lib/history.c): RFC 6298
+ * smoothing, what a record means for a dial (failures moved back for 10
+ * minutes, RTTs believed for 7 days), the file format and what is not
+ * it, the size bound, and the file store shared by processes: written
+ * by one, read by another, rewritten when corrupt, and not a record lost
+ * with 8 writers at once.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "history.h"
+#include "internal.h"
+
+#define NET	UINT64_C(0x1234567890abcdef)
+#define NOW	INT64_C(1800000000)
+
+static struct hecat_hist_obs
+obs(const char *addr, int event, uint32_t rtt_us, int err, int64_t t)
+{
+	struct hecat_hist_obs o;
+	struct hecat__ip ip;
+
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(hecat__ip_parse(&ip, addr), 0);
+	hecat__ip_to_sa(&ip, 0, &o.addr);
+	o.event = event;
+	o.rtt_us = rtt_us;
+	o.error = err;
+	o.t = t;
+	return o;
+}
+
+static struct hecat_hist
+lookup(const struct hecat_store *st, void *arg, uint64_t net,
+    const char *addr)
+{
+	struct hecat_hist h;
+	struct hecat__ip ip;
+
+	memset(&h, 0, sizeof(h));
+	ck_assert_int_eq(hecat__ip_parse(&ip, addr), 0);
+	hecat__ip_to_sa(&ip, 0, &h.addr);
+	st->lookup(arg, net, &h, 1);
+	return h;
+}
+
+/* RFC 6298 section 2: the first sample, then alpha 1/8, beta 1/4. */
+START_TEST(R_5_6_smoothing)
+{
+	struct hecat_hist h;
+	struct hecat_hist_obs o = obs("192.0.2.1", HECAT_HIST_CONNECTED,
+	    8000, 0, NOW);
+
+	memset(&h, 0, sizeof(h));
+	hecat_hist_apply(&h, &o);
+	ck_assert_uint_eq(h.srtt_us, 8000);
+	ck_assert_uint_eq(h.rttvar_us, 4000);
+	o.rtt_us = 16000;
+	hecat_hist_apply(&h, &o);
+	/* rttvar = 3/4 4000 + 1/4 8000; srtt = 7/8 8000 + 1/8 16000 */
+	ck_assert_uint_eq(h.rttvar_us, 5000);
+	ck_assert_uint_eq(h.srtt_us, 9000);
+	ck_assert_uint_eq(h.successes, 2);
+	o.event = HECAT_HIST_FAILED;
+	o.error = ETIMEDOUT;
+	hecat_hist_apply(&h, &o);
+	ck_assert_uint_eq(h.failures, 1);
+	ck_assert_int_eq(h.error, ETIMEDOUT);
+	/* A connect clears the failures; a lost race is one with error 0. */
+	o.event = HECAT_HIST_LOST;
+	hecat_hist_apply(&h, &o);
+	ck_assert_uint_eq(h.failures, 2);
+	ck_assert_int_eq(h.error, 0);
+	o.event = HECAT_HIST_CONNECTED;
+	hecat_hist_apply(&h, &o);
+	ck_assert_uint_eq(h.failures, 0);
+}
+END_TEST
+
+/* The RTO: srtt + max(1 ms, 4 rttvar), in ns; failures for 10 min. */
+START_TEST(view_rules)
+{
+	struct hecat_hist h;
+	struct hecat__hview v;
+
+	memset(&h, 0, sizeof(h));
+	h.srtt_us = 20000;
+	h.rttvar_us = 5000;
+	h.successes = 3;
+	h.t_success = NOW;
+	hecat__hist_view(&h, NOW + 10, &v);
+	ck_assert_uint_eq(v.rtt, 20000000);
+	ck_assert_uint_eq(v.rto, 40000000);
+	ck_assert(!v.failed);
+	h.rttvar_us = 10;			/* G, 1 ms, wins */
+	hecat__hist_view(&h, NOW, &v);
+	ck_assert_uint_eq(v.rto, 21000000);
+	/* An RTT older than 7 days is not believed. */
+	hecat__hist_view(&h, NOW + HECAT__HIST_RTT_TTL, &v);
+	ck_assert_uint_eq(v.rtt, 0);
+	ck_assert_uint_eq(v.rto, 0);
+
+	h.failures = 1;
+	h.t_failure = NOW;
+	hecat__hist_view(&h, NOW + HECAT__HIST_FAIL_TTL - 1, &v);
+	ck_assert(v.failed);
+	ck_assert_int_eq(v.age, HECAT__HIST_FAIL_TTL - 1);
+	hecat__hist_view(&h, NOW + HECAT__HIST_FAIL_TTL, &v);
+	ck_assert(!v.failed);
+	/* A clock that went back: age 0, not negative. */
+	hecat__hist_view(&h, NOW - 100, &v);
+	ck_assert(v.failed);
+	ck_assert_int_eq(v.age, 0);
+}
+END_TEST
+
+/* one network's history is not another's. */
+START_TEST(R_4_5_per_network)
+{
+	void *m = hecat__store_mem_new();
+	struct hecat_hist_obs o = obs("2001:db8::1", HECAT_HIST_FAILED, 0,
+	    ETIMEDOUT, NOW);
+	struct hecat_hist h;
+
+	ck_assert_ptr_nonnull(m);
+	hecat__store_mem.record(m, NET, &o, 1);
+	h = lookup(&hecat__store_mem, m, NET, "2001:db8::1");
+	ck_assert_uint_eq(h.failures, 1);
+	h = lookup(&hecat__store_mem, m, NET + 1, "2001:db8::1");
+	ck_assert_uint_eq(h.failures, 0);
+	ck_assert_int_eq(h.t_failure, 0);
+	h = lookup(&hecat__store_mem, m, NET, "2001:db8::2");
+	ck_assert_uint_eq(h.failures, 0);
+	hecat__store_mem.free(m);
+}
+END_TEST
+
+START_TEST(format_roundtrip)
+{
+	struct hecat__htab t = { NULL, 0, 0 }, u = { NULL, 0, 0 };
+	struct hecat_hist_obs o[3];
+	struct hecat__hent *e;
+	struct hecat__ip ip;
+	char *text;
+	size_t len;
+
+	o[0] = obs("2001:db8::1", HECAT_HIST_CONNECTED, 1234, 0, NOW);
+	o[1] = obs("192.0.2.1", HECAT_HIST_FAILED, 0, ECONNREFUSED, NOW + 1);
+	o[2] = obs("192.0.2.1", HECAT_HIST_CONNECTED, 99, 0, NOW + 2);
+	ck_assert_int_eq(hecat__htab_apply(&t, NET, o, 3), 0);
+	ck_assert_uint_eq(t.n, 2);
+	ck_assert_ptr_nonnull(text = hecat__htab_format(&t, &len));
+	ck_assert_int_eq(hecat__htab_parse(&u, text, len), 0);
+	ck_assert_uint_eq(u.n, 2);
+	hecat__ip_parse(&ip, "192.0.2.1");
+	ck_assert_ptr_nonnull(e = hecat__htab_find(&u, NET, &ip));
+	ck_assert_uint_eq(e->h.srtt_us, 99);
+	ck_assert_uint_eq(e->h.successes, 1);
+	ck_assert_uint_eq(e->h.failures, 0);
+	ck_assert_int_eq(e->h.t_failure, NOW + 1);
+	ck_assert_int_eq(e->h.error, ECONNREFUSED);
+	free(text);
+	hecat__htab_clear(&t);
+	hecat__htab_clear(&u);
+}
+END_TEST
+
+/* Not ours, or corrupt: rejected whole, the table left empty. */
+START_TEST(format_rejects)
+{
+	static const char *const bad[] = {
+		"",
+		"hecat-history 2\n",
+		"hecat-history 1 \n",
+		"# hecat-history 1\n",
+		"hecat-history 1\n1234567890abcdef ::1 1 1 1 0 5 0\n",
+		"hecat-history 1\n1234567890abcdef ::1 1 1 1 0 5 0 0 9\n",
+		"hecat-history 1\n1234567890abcdeg ::1 1 1 1 0 5 0 0\n",
+		"hecat-history 1\n234567890abcdef ::1 1 1 1 0 5 0 0\n",
+		"hecat-history 1\n1234567890abcdef ::g 1 1 1 0 5 0 0\n",
+		"hecat-history 1\n1234567890abcdef fe80::1%1 1 1 1 0 5 0 0\n",
+		"hecat-history 1\n1234567890abcdef ::1 4294967296 1 1 0 5 0 0\n",
+		"hecat-history 1\n1234567890abcdef ::1 -1 1 1 0 5 0 0\n",
+		"hecat-history 1\n1234567890abcdef ::1 1 1 1 0 5 0 0\n"
+		    "1234567890abcdef ::1 2 2 2 0 6 0 0\n",
+		"hecat-history 1\n1234567890abcdef ::1 1 1 1 0 5 0 0\n\n",
+		"hecat-history 1\n1234567890abcdef ::1 1 1 1 0 5 0 0\0\n",
+	};
+	static const size_t badlen[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 52 };
+	struct hecat__htab t = { NULL, 0, 0 };
+	size_t i, len;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		len = badlen[i] != 0 ? badlen[i] : strlen(bad[i]);
+		ck_assert_msg(hecat__htab_parse(&t, bad[i], len) == -1 &&
+		    t.n == 0, "accepted case %zu", i);
+	}
+	ck_assert_int_eq(hecat__htab_parse(&t, "hecat-history 1\n"
+	    "1234567890abcdef ::1 1 1 1 0 5 0 0\n", 51), 0);
+	ck_assert_uint_eq(t.n, 1);
+	hecat__htab_clear(&t);
+}
+END_TEST
+
+/* At most 512 records, the most recently touched; 30 days at most. */
+START_TEST(size_bound)
+{
+	struct hecat__htab t = { NULL, 0, 0 };
+	struct hecat_hist_obs o;
+	char a[64];
+	int i;
+
+	for (i = 0; i < 700; i++) {
+		snprintf(a, sizeof(a), "2001:db8::%x", i + 1);
+		o = obs(a, HECAT_HIST_CONNECTED, 100, 0, NOW + i);
+		ck_assert_int_eq(hecat__htab_apply(&t, NET, &o, 1), 0);
+	}
+	hecat__htab_prune(&t, NOW + 700);
+	ck_assert_uint_eq(t.n, HECAT__HIST_MAX);
+	for (i = 0; i < (int)t.n; i++)
+		ck_assert_int_ge(t.v[i].h.t_success, NOW + 700 - 512);
+	hecat__htab_prune(&t, NOW + 699 + HECAT__HIST_MAX_AGE - 10);
+	ck_assert_uint_eq(t.n, 10);	/* NOW + 690 .. NOW + 699 */
+	hecat__htab_clear(&t);
+}
+END_TEST
+
+static char dir[64];
+
+static void
+dir_up(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/check_history.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void
+dir_down(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* One process writes (making the directories), another reads. */
+START_TEST(file_shared)
+{
+	char path[128];
+	struct hecat_hist_obs o[2];
+	struct hecat_hist h;
+	struct stat st;
+	void *w, *r;
+
+	dir_up();
+	snprintf(path, sizeof(path), "%s/a/b/history", dir);
+	ck_assert_ptr_nonnull(w = hecat__store_file_new(path));
+	ck_assert_ptr_nonnull(r = hecat__store_file_new(path));
+	h = lookup(&hecat__store_file, r, NET, "2001:db8::1");
+	ck_assert_int_eq(h.t_failure, 0);
+	o[0] = obs("2001:db8::1", HECAT_HIST_LOST, 0, 0, time(NULL));
+	o[1] = obs("192.0.2.1", HECAT_HIST_CONNECTED, 700, 0, time(NULL));
+	hecat__store_file.record(w, NET, o, 2);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	h = lookup(&hecat__store_file, r, NET, "2001:db8::1");
+	ck_assert_uint_eq(h.failures, 1);
+	h = lookup(&hecat__store_file, r, NET, "192.0.2.1");
+	ck_assert_uint_eq(h.srtt_us, 700);
+	/* The reader sees the writer's next change. */
+	o[1].rtt_us = 1500;
+	hecat__store_file.record(w, NET, &o[1], 1);
+	h = lookup(&hecat__store_file, r, NET, "192.0.2.1");
+	ck_assert_uint_eq(h.successes, 2);
+	hecat__store_file.free(w);
+	hecat__store_file.free(r);
+	dir_down();
+}
+END_TEST
+
+/* A corrupt file is ignored, then replaced by the next write. */
+START_TEST(file_corrupt_rewritten)
+{
+	char path[128];
+	struct hecat_hist_obs o;
+	struct hecat_hist h;
+	FILE *f;
+	void *s;
+	char line[64];
+
+	dir_up();
+	snprintf(path, sizeof(path), "%s/history", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("hecat-history 1\n1234567890abcdef 2001:db8::1 5 5 5 0 5 0 0\n"
+	    "\x01\x02 garbage\n", f);
+	fclose(f);
+	ck_assert_ptr_nonnull(s = hecat__store_file_new(path));
+	h = lookup(&hecat__store_file, s, NET, "2001:db8::1");
+	ck_assert_uint_eq(h.successes, 0);
+	o = obs("192.0.2.7", HECAT_HIST_FAILED, 0, EHOSTUNREACH, time(NULL));
+	hecat__store_file.record(s, NET, &o, 1);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	ck_assert_str_eq(line, "hecat-history 1\n");
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	ck_assert_ptr_nonnull(strstr(line, " 192.0.2.7 "));
+	ck_assert_ptr_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	hecat__store_file.free(s);
+	dir_down();
+}
+END_TEST
+
+/*
+ * Concurrent hecat processes: 8 children record 50 connects each to the
+ * same address, at once.  The lock makes every one count: 400.
+ */
+START_TEST(file_concurrent_writers)
+{
+	enum { KIDS = 8, EACH = 50 };
+	char path[128];
+	struct hecat_hist h;
+	pid_t pid[KIDS];
+	int i, k, status;
+	void *s;
+
+	dir_up();
+	snprintf(path, sizeof(path), "%s/history", dir);
+	for (k = 0; k < KIDS; k++) {
+		ck_assert_int_ne(pid[k] = fork(), -1);
+		if (pid[k] == 0) {
+			struct hecat_hist_obs o = obs("2001:db8::5",
+			    HECAT_HIST_CONNECTED, 100, 0, time(NULL));
+			void *w = hecat__store_file_new(path);
+
+			for (i = 0; i < EACH; i++)
+				hecat__store_file.record(w, NET, &o, 1);
+			hecat__store_file.free(w);
+			_exit(0);
+		}
+	}
+	for (k = 0; k < KIDS; k++) {
+		ck_assert_int_eq(waitpid(pid[k], &status, 0), pid[k]);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	ck_assert_ptr_nonnull(s = hecat__store_file_new(path));
+	h = lookup(&hecat__store_file, s, NET, "2001:db8::5");
+	ck_assert_uint_eq(h.successes, KIDS * EACH);
+	hecat__store_file.free(s);
+	dir_down();
+}
+END_TEST
+
+/* The network's identity is stable from one reading to the next. */
+START_TEST(network_id_stable)
+{
+	ck_assert_uint_eq(hecat__network_id(), hecat__network_id());
+}
+END_TEST
+
+static Suite *
+history_suite(void)
+{
+	Suite *s = suite_create("history");
+	TCase *tc;
+
+	tc = tcase_create("records");
+	tcase_add_test(tc, R_5_6_smoothing);
+	tcase_add_test(tc, view_rules);
+	tcase_add_test(tc, R_4_5_per_network);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("file");
+	tcase_add_test(tc, format_roundtrip);
+	tcase_add_test(tc, format_rejects);
+	tcase_add_test(tc, size_bound);
+	tcase_add_test(tc, file_shared);
+	tcase_add_test(tc, file_corrupt_rewritten);
+	tcase_add_test(tc, file_concurrent_writers);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("network");
+	tcase_add_test(tc, network_id_stable);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(history_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
