@@ -50,6 +50,9 @@ failure_status(const struct hecat_result *r, const char **outcome)
 	case HECAT_E_DNS:
 		*outcome = "dns_failure";
 		return EX_TEMPFAIL;
+	case HECAT_E_DNSSEC:
+		*outcome = "dnssec_failure";
+		return EX_DATAERR;
 	case HECAT_E_TIMEOUT:
 		*outcome = "timeout";
 		return EX_TEMPFAIL;
@@ -150,6 +153,12 @@ connect_run(const struct options *o, struct out *out, int sigfd,
 
 	hecat_config_init(&cfg);
 	cfg.nameservers = o->dns_server;
+	cfg.dnssec = o->dnssec;
+	cfg.trust_anchor = o->trust_anchor;
+	cfg.dns_tls = o->dns_tls;
+	cfg.dns_tls_ca = o->dns_tls_ca;
+	cfg.recursive = o->recursive;
+	cfg.root_hints = o->root_hints;
 	if ((h = hecat_new(st.base, &cfg)) == NULL) {
 		if (errno == EINVAL && o->dns_server != NULL) {
 			out_error(out, "--dns-server '%s': not ADDRESS[:PORT]",
