@@ -23,6 +23,7 @@
 struct dial_state {
 	struct event_base	*base;
 	struct out		*out;
+	const struct options	*opts;
 	bool			 done;
 	int			 fd;
 	int			 status;
@@ -94,9 +95,26 @@ static void
 dial_cb(const struct hecat_result *r, void *arg)
 {
 	struct dial_state *st = arg;
+	struct hecat_result tls;
+	char msg[1024];
 
 	st->done = true;
 	st->fd = r->fd;
+	/*
+	 * getdns reports a failed TLS session (refused, handshake, or a
+	 * certificate not valid for the name) as a bare error: say what it
+	 * most likely was.
+	 */
+	if (r->err == HECAT_E_DNS && st->opts->dns_tls != NULL &&
+	    (r->aaaa_status == HECAT_DNS_ERROR ||
+	    r->a_status == HECAT_DNS_ERROR)) {
+		tls = *r;
+		snprintf(msg, sizeof(msg), "%s; no DNS-over-TLS answer: the "
+		    "TLS connection or its certificate authentication failed",
+		    r->message);
+		tls.message = msg;
+		r = &tls;
+	}
 	out_dial_result(st->out, r);
 	if (r->err == HECAT_OK) {
 		st->status = EX_OK;
@@ -134,6 +152,7 @@ connect_run(const struct options *o, struct out *out, int sigfd,
 	memset(&st, 0, sizeof(st));
 	st.fd = -1;
 	st.out = out;
+	st.opts = o;
 	st.status = EX_OSERR;
 	st.outcome = "os_error";
 
