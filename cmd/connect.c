@@ -25,6 +25,7 @@
 struct dial_state {
 	struct event_base	*base;
 	struct out		*out;
+	const struct options	*opts;
 	bool			 done;
 	int			 fd;
 	int			 status;
@@ -52,6 +53,9 @@ failure_status(const struct hecat_result *r, const char **outcome)
 	case HECAT_E_DNS:
 		*outcome = "dns_failure";
 		return EX_TEMPFAIL;
+	case HECAT_E_DNSSEC:
+		*outcome = "dnssec_failure";
+		return EX_DATAERR;
 	case HECAT_E_TIMEOUT:
 		*outcome = "timeout";
 		return EX_TEMPFAIL;
@@ -93,9 +97,26 @@ static void
 dial_cb(const struct hecat_result *r, void *arg)
 {
 	struct dial_state *st = arg;
+	struct hecat_result tls;
+	char msg[1024];
 
 	st->done = true;
 	st->fd = r->fd;
+	/*
+	 * getdns reports a failed TLS session (refused, handshake, or a
+	 * certificate not valid for the name) as a bare error: say what it
+	 * most likely was.
+	 */
+	if (r->err == HECAT_E_DNS && st->opts->dns_tls != NULL &&
+	    (r->aaaa_status == HECAT_DNS_ERROR ||
+	    r->a_status == HECAT_DNS_ERROR)) {
+		tls = *r;
+		snprintf(msg, sizeof(msg), "%s; no DNS-over-TLS answer: the "
+		    "TLS connection or its certificate authentication failed",
+		    r->message);
+		tls.message = msg;
+		r = &tls;
+	}
 	out_dial_result(st->out, r);
 	if (r->err == HECAT_OK) {
 		st->status = EX_OK;
@@ -155,6 +176,7 @@ connect_run(const struct options *o, struct out *out, int sigfd,
 	memset(&st, 0, sizeof(st));
 	st.fd = -1;
 	st.out = out;
+	st.opts = o;
 	st.status = EX_OSERR;
 	st.outcome = "os_error";
 
@@ -176,6 +198,12 @@ connect_run(const struct options *o, struct out *out, int sigfd,
 	cfg.nameservers = o->dns_server;
 	cfg.history_file = o->no_history ? NULL :
 	    history_path(hpath, sizeof(hpath));
+	cfg.dnssec = o->dnssec;
+	cfg.trust_anchor = o->trust_anchor;
+	cfg.dns_tls = o->dns_tls;
+	cfg.dns_tls_ca = o->dns_tls_ca;
+	cfg.recursive = o->recursive;
+	cfg.root_hints = o->root_hints;
 	if ((h = hecat_new(st.base, &cfg)) == NULL) {
 		if (errno == EINVAL && o->dns_server != NULL) {
 			out_error(out, "--dns-server '%s': not ADDRESS[:PORT]",

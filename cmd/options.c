@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <unistd.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "hecat.h"
 #include "nat64.h"
 #include "options.h"
+#include "resolvconf.h"
 
 #define MAX_DURATION_MS	(86400L * 1000)	/* a day */
 #define MAX_PORTS	1024
@@ -46,7 +48,13 @@ enum {
 	OPT_VERSION,
 	OPT_NAT64_PREFIX,
 	OPT_NO_NAT64,
-	OPT_NO_HISTORY
+	OPT_NO_HISTORY,
+	OPT_DNSSEC,
+	OPT_TRUST_ANCHOR,
+	OPT_DNS_TLS,
+	OPT_DNS_TLS_CA,
+	OPT_RECURSIVE,
+	OPT_ROOT_HINTS
 };
 
 static const struct option longopts[] = {
@@ -75,6 +83,12 @@ static const struct option longopts[] = {
 	{ "nat64-prefix",	required_argument,	NULL, OPT_NAT64_PREFIX },
 	{ "no-nat64",		no_argument,		NULL, OPT_NO_NAT64 },
 	{ "no-history",		no_argument,		NULL, OPT_NO_HISTORY },
+	{ "dnssec",		no_argument,		NULL, OPT_DNSSEC },
+	{ "trust-anchor",	required_argument,	NULL, OPT_TRUST_ANCHOR },
+	{ "dns-tls",		required_argument,	NULL, OPT_DNS_TLS },
+	{ "dns-tls-ca",		required_argument,	NULL, OPT_DNS_TLS_CA },
+	{ "recursive",		no_argument,		NULL, OPT_RECURSIVE },
+	{ "root-hints",		required_argument,	NULL, OPT_ROOT_HINTS },
 	{ NULL,			0,			NULL, 0 }
 };
 
@@ -104,6 +118,10 @@ static const char usage_text[] =
 "  --attempt-timeout T for each attempt (10s)\n"
 "  --connect-timeout T deadline for the whole dial, DNS included\n"
 "  --dns-server ADDR[:PORT]  name server(s) instead of resolv.conf's\n"
+"  --dns-tls ADDR[:PORT]#NAME  ask this server over TLS (port 853),\n"
+"                      its certificate valid for NAME (repeatable)\n"
+"  --dns-tls-ca FILE   CA certificates for --dns-tls (PEM)\n"
+"  --dnssec            use only DNSSEC-validated answers\n"
 "  --first-family-count N  addresses of the first family before the\n"
 "                      other gets a turn (1)\n"
 "  --idle-timeout T    end after T without data either way\n"
@@ -113,11 +131,15 @@ static const char usage_text[] =
 "  --no-nat64          never reach IPv4 through NAT64\n"
 "  --no-shutdown       do not half-close the socket at stdin EOF\n"
 "  --prefer 4|6        the family to try first\n"
+"  --recursive         resolve from the root servers down, not through\n"
+"                      a name server\n"
 "  --resolution-delay T  wait for AAAA after A (50ms)\n"
 "  --resolve-retries N tries after the first, per query (3)\n"
 "  --resolve-timeout T for each DNS try (1s)\n"
+"  --root-hints FILE   the root servers for --recursive (named.root)\n"
 "  --send-only         discard what the peer sends; end after stdin EOF\n"
 "  --trace FILE        JSON Lines trace to FILE (- for stderr, fd:N)\n"
+"  --trust-anchor FILE DNSSEC trust anchors (DS or DNSKEY records)\n"
 "  --version           print the version and exit\n"
 "\n"
 "Durations are seconds, or take a ms, s or m suffix: 2.5, 150ms, 1m.\n";
@@ -247,6 +269,54 @@ parse_ms(const char *opt, const char *arg, long lo, long *ms, char *err,
 		    "or with ms, s or m)", opt, arg);
 	if (*ms < lo)
 		return fail(err, errlen, "%s: '%s' is too short", opt, arg);
+	return 0;
+}
+
+/* A file the resolver will read: it must be readable now. */
+static int
+parse_file(const char *opt, const char *arg, const char **out, char *err,
+    size_t errlen)
+{
+	if (*arg == '\0')
+		return fail(err, errlen, "%s: empty file name", opt);
+	if (access(arg, R_OK) == -1)
+		return fail(err, errlen, "%s: '%s': %s", opt, arg,
+		    strerror(errno));
+	*out = arg;
+	return 0;
+}
+
+/* One --dns-tls ADDR[:PORT]#NAME, added to o->dns_tls. */
+static int
+add_dns_tls(struct options *o, const char *arg, char *err, size_t errlen)
+{
+	struct hecat__nameserver ns;
+	char addr[128], *list;
+	const char *hash;
+	size_t len, old;
+
+	if ((hash = strchr(arg, '#')) == NULL || hash[1] == '\0')
+		return fail(err, errlen, "--dns-tls: '%s': no #NAME (the name "
+		    "the server's certificate must be valid for)", arg);
+	len = (size_t)(hash - arg);
+	if (len >= sizeof(addr) || strpbrk(arg, " ,\t") != NULL ||
+	    strlen(hash + 1) >= HECAT__NAMELEN)
+		return fail(err, errlen, "--dns-tls: '%s': not "
+		    "ADDRESS[:PORT]#NAME", arg);
+	memcpy(addr, arg, len);
+	addr[len] = '\0';
+	if (hecat__nameserver_parse(&ns, addr) == -1)
+		return fail(err, errlen, "--dns-tls: '%s': not "
+		    "ADDRESS[:PORT]#NAME", arg);
+	old = o->dns_tls != NULL ? strlen(o->dns_tls) : 0;
+	if (old + strlen(arg) + 2 > 1000)
+		return fail(err, errlen, "--dns-tls: too many servers");
+	if ((list = realloc(o->dns_tls, old + strlen(arg) + 2)) == NULL)
+		return fail(err, errlen, "%s", strerror(errno));
+	if (old > 0)
+		list[old++] = ' ';
+	strcpy(list + old, arg);
+	o->dns_tls = list;
 	return 0;
 }
 
@@ -474,6 +544,31 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 		case OPT_NO_HISTORY:
 			o->no_history = true;
 			break;
+		case OPT_DNSSEC:
+			o->dnssec = true;
+			break;
+		case OPT_TRUST_ANCHOR:
+			if (parse_file("--trust-anchor", optarg,
+			    &o->trust_anchor, err, errlen) == -1)
+				return -1;
+			break;
+		case OPT_DNS_TLS:
+			if (add_dns_tls(o, optarg, err, errlen) == -1)
+				return -1;
+			break;
+		case OPT_DNS_TLS_CA:
+			if (parse_file("--dns-tls-ca", optarg, &o->dns_tls_ca,
+			    err, errlen) == -1)
+				return -1;
+			break;
+		case OPT_RECURSIVE:
+			o->recursive = true;
+			break;
+		case OPT_ROOT_HINTS:
+			if (parse_file("--root-hints", optarg, &o->root_hints,
+			    err, errlen) == -1)
+				return -1;
+			break;
 		case ':':
 			if (optopt > 0 && optopt < 256)
 				return fail(err, errlen, "option -%c needs a "
@@ -513,6 +608,19 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 	if (o->no_nat64 && o->nat64_prefix != NULL)
 		return fail(err, errlen, "--nat64-prefix and --no-nat64 "
 		    "exclude each other");
+	if (o->dns_tls != NULL && o->dns_server != NULL)
+		return fail(err, errlen, "--dns-tls and --dns-server exclude "
+		    "each other");
+	if (o->recursive && (o->dns_tls != NULL || o->dns_server != NULL))
+		return fail(err, errlen, "--recursive asks no name server: "
+		    "it excludes %s", o->dns_tls != NULL ? "--dns-tls" :
+		    "--dns-server");
+	if (o->trust_anchor != NULL && !o->dnssec)
+		return fail(err, errlen, "--trust-anchor needs --dnssec");
+	if (o->dns_tls_ca != NULL && o->dns_tls == NULL)
+		return fail(err, errlen, "--dns-tls-ca needs --dns-tls");
+	if (o->root_hints != NULL && !o->recursive)
+		return fail(err, errlen, "--root-hints needs --recursive");
 	return check(o, argc - optind, argv + optind, err, errlen);
 }
 void
@@ -520,4 +628,6 @@ options_free(struct options *o)
 {
 	free(o->ports);
 	o->ports = NULL;
+	free(o->dns_tls);
+	o->dns_tls = NULL;
 }

@@ -32,6 +32,13 @@ struct options {
 	unsigned	 first_family_count;
 	long		 connect_timeout_ms;	/* OPT_NONE: none */
 	const char	*dns_server;		/* --dns-server */
+	bool		 dnssec;		/* --dnssec */
+	const char	*trust_anchor;		/* --trust-anchor */
+	char		*dns_tls;		/* --dns-tls, each of them,
+						   space-separated; allocated */
+	const char	*dns_tls_ca;		/* --dns-tls-ca */
+	bool		 recursive;		/* --recursive */
+	const char	*root_hints;		/* --root-hints */
 	bool		 has_source;		/* -s */
 	struct sockaddr_storage source;
 	socklen_t	 source_len;

@@ -496,7 +496,7 @@ other_name(const struct hecat_trace *t, char *buf, size_t len)
 static void
 dial_vv(struct out *o, const struct hecat_trace *t)
 {
-	char ep[ADDRLEN], list[1024], ports[256], nat[ADDRLEN + 8];
+	char ep[ADDRLEN], list[1024], ports[256], nat[ADDRLEN + 8], sec[32];
 	double el = (double)t->elapsed_ns / 1e6;
 
 	switch (t->kind) {
@@ -511,15 +511,20 @@ dial_vv(struct out *o, const struct hecat_trace *t)
 		break;
 	case HECAT_TRACE_ANSWER:
 		other_name(t, nat, sizeof(nat));
+		/* What validation said, when DNSSEC was asked for. */
+		sec[0] = '\0';
+		if (t->dnssec != HECAT_DNSSEC_NONE)
+			snprintf(sec, sizeof(sec), " dnssec=%s",
+			    hecat_dnssec_name(t->dnssec));
 		if (t->status == HECAT_DNS_OK)
-			vv(o, t->t_ns, "answer family=%s%s count=%zu addrs=%s "
-			    "time=%.1fms", famname(t->family), nat, t->naddrs,
-			    addr_list(t->addrs, t->naddrs, list, sizeof(list)),
-			    el);
+			vv(o, t->t_ns, "answer family=%s%s count=%zu addrs=%s"
+			    "%s time=%.1fms", famname(t->family), nat,
+			    t->naddrs, addr_list(t->addrs, t->naddrs, list,
+			    sizeof(list)), sec, el);
 		else
-			vv(o, t->t_ns, "answer family=%s%s status=%s "
+			vv(o, t->t_ns, "answer family=%s%s status=%s%s "
 			    "time=%.1fms", famname(t->family), nat,
-			    hecat_dns_status_name(t->status), el);
+			    hecat_dns_status_name(t->status), sec, el);
 		break;
 	case HECAT_TRACE_QUERY_CANCEL:
 		vv(o, t->t_ns, "query family=%s%s abandoned",
@@ -678,6 +683,8 @@ dial_json(struct out *o, const struct hecat_trace *t)
 		fprintf(f, ",\"elapsed_ms\":%.3f",
 		    (double)t->elapsed_ns / 1e6);
 		jkey_str(f, "status", hecat_dns_status_name(t->status));
+		if (t->dnssec != HECAT_DNSSEC_NONE)
+			jkey_str(f, "dnssec", hecat_dnssec_name(t->dnssec));
 		break;
 	case HECAT_TRACE_QUERY_CANCEL:
 		if ((f = jbegin(o, "resolve_cancel", t->t_ns)) == NULL)

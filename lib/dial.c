@@ -92,6 +92,7 @@ struct inbox_item {
 	int			 family;	/* ANSWER */
 	unsigned		 gen;
 	int			 status;
+	int			 dnssec;	/* enum hecat_dnssec */
 	struct sockaddr_storage	*addrs;
 	size_t			 naddrs;
 	unsigned		 id;		/* RESULT */
@@ -405,7 +406,9 @@ resolved_cb(int status, const struct sockaddr_storage *addrs, size_t n,
 	it.kind = INBOX_ANSWER;
 	it.family = dq->family;
 	it.gen = dq->gen;
-	it.status = status;
+	it.status = HECAT_DNS_STATUS_OF(status);
+	it.dnssec = HECAT_DNS_DNSSEC_OF(status);
+	status = it.status;
 	if (status == HECAT_DNS_OK && n > 0) {
 		if ((it.addrs = calloc(n, sizeof(*addrs))) == NULL) {
 			it.status = HECAT_DNS_ERROR;
@@ -720,6 +723,7 @@ process_answer(struct hecat_dial *d, struct inbox_item *it)
 	t.addrs = it->addrs;
 	t.naddrs = it->naddrs;
 	t.elapsed_ns = hecat__now() - dq->sent;
+	t.dnssec = it->dnssec;
 	trace(d, &t);
 	if (it->naddrs > 0 &&
 	    (dsts = calloc(it->naddrs, sizeof(*dsts))) != NULL) {
@@ -1079,6 +1083,10 @@ build_message(struct hecat_dial *d, int status,
 		    status == HECAT_E_NOHOST ? "no address associated with name"
 		    : "name resolution failed", dns_answer_text(d, AF_INET6),
 		    dns_answer_text(d, AF_INET));
+		return;
+	case HECAT_E_DNSSEC:
+		sb_printf(&sb, ": DNSSEC validation failed (AAAA: %s, A: %s)",
+		    dns_answer_text(d, AF_INET6), dns_answer_text(d, AF_INET));
 		return;
 	case HECAT_E_NOADDR:
 		sb_printf(&sb, ": no %s address", d->opts.family == AF_INET ?

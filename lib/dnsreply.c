@@ -155,3 +155,40 @@ hecat__dns_response_status(getdns_callback_type_t cbt, getdns_dict *resp,
 		return HECAT_DNS_ERROR;		/* REFUSED, FORMERR, ... */
 	}
 }
+
+int
+hecat__dns_response_dnssec(getdns_callback_type_t cbt, getdns_dict *resp)
+{
+	getdns_list *replies;
+	getdns_dict *reply;
+	uint32_t status, sec;
+
+	if (cbt != GETDNS_CALLBACK_COMPLETE || resp == NULL)
+		return HECAT_DNSSEC_NONE;
+	if (getdns_dict_get_list(resp, "replies_tree", &replies) ==
+	    GETDNS_RETURN_GOOD &&
+	    getdns_list_get_dict(replies, 0, &reply) == GETDNS_RETURN_GOOD &&
+	    getdns_dict_get_int(reply, "dnssec_status", &sec) ==
+	    GETDNS_RETURN_GOOD) {
+		switch (sec) {
+		case GETDNS_DNSSEC_SECURE:
+			return HECAT_DNSSEC_SECURE;
+		case GETDNS_DNSSEC_BOGUS:
+			return HECAT_DNSSEC_BOGUS;
+		case GETDNS_DNSSEC_INSECURE:
+			return HECAT_DNSSEC_INSECURE;
+		case GETDNS_DNSSEC_INDETERMINATE:
+			return HECAT_DNSSEC_INDETERMINATE;
+		default:
+			return HECAT_DNSSEC_NONE;
+		}
+	}
+	/* getdns drops the replies that failed when asked for secure ones. */
+	if (getdns_dict_get_int(resp, "status", &status) == GETDNS_RETURN_GOOD) {
+		if (status == GETDNS_RESPSTATUS_ALL_BOGUS_ANSWERS)
+			return HECAT_DNSSEC_BOGUS;
+		if (status == GETDNS_RESPSTATUS_NO_SECURE_ANSWERS)
+			return HECAT_DNSSEC_INSECURE;
+	}
+	return HECAT_DNSSEC_NONE;
+}

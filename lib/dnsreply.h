@@ -32,4 +32,13 @@ int	hecat__dns_response_status(getdns_callback_type_t cbt,
 	    getdns_dict *resp, int family, struct sockaddr_storage *out,
 	    size_t max, size_t *n);
 
+/*
+ * What DNSSEC validation said about the response resp (an enum
+ * hecat_dnssec): the dnssec_status of its first reply, or, when getdns
+ * left no reply, what its overall status implies.  HECAT_DNSSEC_NONE when
+ * nothing was validated.
+ */
+int	hecat__dns_response_dnssec(getdns_callback_type_t cbt,
+	    getdns_dict *resp);
+
 #endif /* HECAT_DNSREPLY_H */

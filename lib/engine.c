@@ -163,6 +163,14 @@ transient(enum hecat_dns_status st)
 	    st == HECAT_DNS_ERROR;
 }
 
+/* DNSSEC was required and the answer did not validate: final. */
+static bool
+unvalidated(enum hecat_dns_status st)
+{
+	return st == HECAT_DNS_BOGUS || st == HECAT_DNS_INSECURE ||
+	    st == HECAT_DNS_INDETERMINATE;
+}
+
 /* ---- actions ------------------------------------------------------------ */
 
 static struct hecat__action *
@@ -682,7 +690,7 @@ finish(struct hecat__engine *e, int status, const struct attempt *winner,
 static int
 failure_status(const struct hecat__engine *e)
 {
-	bool nx = false, temp = false;
+	bool nx = false, temp = false, sec = false;
 	int f;
 
 	if (e->started > 0)
@@ -694,7 +702,11 @@ failure_status(const struct hecat__engine *e)
 			continue;
 		nx |= e->q[f].status == HECAT_DNS_NXDOMAIN;
 		temp |= transient(e->q[f].status);
+		sec |= unvalidated(e->q[f].status);
 	}
+	/* An answer refused by validation says more than the other's. */
+	if (sec)
+		return HECAT_E_DNSSEC;
 	/* NXDOMAIN is authoritative: the name does not exist. */
 	if (nx)
 		return HECAT_E_NOHOST;

@@ -23,9 +23,15 @@
 	X(getdns_context_create)					\
 	X(getdns_context_destroy)					\
 	X(getdns_context_set_append_name)				\
+	X(getdns_context_set_dns_root_servers)				\
+	X(getdns_context_set_dns_transport_list)			\
+	X(getdns_context_set_dnssec_trust_anchors)			\
 	X(getdns_context_set_eventloop)					\
 	X(getdns_context_set_resolution_type)				\
 	X(getdns_context_set_timeout)					\
+	X(getdns_context_set_tls_authentication)			\
+	X(getdns_context_set_tls_ca_file)				\
+	X(getdns_context_set_trust_anchors_verify_CA)			\
 	X(getdns_context_set_upstream_recursive_servers)		\
 	X(getdns_convert_ulabel_to_alabel)				\
 	X(getdns_dict_create)						\
@@ -35,6 +41,7 @@
 	X(getdns_dict_get_list)						\
 	X(getdns_dict_set_bindata)					\
 	X(getdns_dict_set_int)						\
+	X(getdns_fp2rr_list)						\
 	X(getdns_general)						\
 	X(getdns_list_create)						\
 	X(getdns_list_destroy)						\
@@ -64,12 +71,24 @@ const char	*hecat__getdns_error(void);
 #define getdns_context_destroy	(*hecat__getdns.getdns_context_destroy)
 #define getdns_context_set_append_name \
 	(*hecat__getdns.getdns_context_set_append_name)
+#define getdns_context_set_dns_root_servers \
+	(*hecat__getdns.getdns_context_set_dns_root_servers)
+#define getdns_context_set_dns_transport_list \
+	(*hecat__getdns.getdns_context_set_dns_transport_list)
+#define getdns_context_set_dnssec_trust_anchors \
+	(*hecat__getdns.getdns_context_set_dnssec_trust_anchors)
 #define getdns_context_set_eventloop \
 	(*hecat__getdns.getdns_context_set_eventloop)
 #define getdns_context_set_resolution_type \
 	(*hecat__getdns.getdns_context_set_resolution_type)
 #define getdns_context_set_timeout \
 	(*hecat__getdns.getdns_context_set_timeout)
+#define getdns_context_set_tls_authentication \
+	(*hecat__getdns.getdns_context_set_tls_authentication)
+#define getdns_context_set_tls_ca_file \
+	(*hecat__getdns.getdns_context_set_tls_ca_file)
+#define getdns_context_set_trust_anchors_verify_CA \
+	(*hecat__getdns.getdns_context_set_trust_anchors_verify_CA)
 #define getdns_context_set_upstream_recursive_servers \
 	(*hecat__getdns.getdns_context_set_upstream_recursive_servers)
 #define getdns_convert_ulabel_to_alabel \
@@ -81,6 +100,7 @@ const char	*hecat__getdns_error(void);
 #define getdns_dict_get_list	(*hecat__getdns.getdns_dict_get_list)
 #define getdns_dict_set_bindata	(*hecat__getdns.getdns_dict_set_bindata)
 #define getdns_dict_set_int	(*hecat__getdns.getdns_dict_set_int)
+#define getdns_fp2rr_list	(*hecat__getdns.getdns_fp2rr_list)
 #define getdns_general		(*hecat__getdns.getdns_general)
 #define getdns_list_create	(*hecat__getdns.getdns_list_create)
 #define getdns_list_destroy	(*hecat__getdns.getdns_list_destroy)

@@ -13,7 +13,11 @@
  * datagram with the right ID would do, from any address and port.  Before
  * a UDP socket's read callback runs, the datagrams at the head of its
  * queue that do not come from one of the configured name servers (address
- * and port) are dropped, as glibc's resolver does.
+ * and port) are dropped, as glibc's resolver does.  Stream sockets (TCP,
+ * and DNS over TLS, whose handshake getdns runs on them) are connected to
+ * their server and pass untouched.  Without name servers (full recursion,
+ * where libunbound asks whichever server the delegations name and checks
+ * the answers itself) nothing is dropped.
  */
 #include "config.h"
 

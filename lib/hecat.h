@@ -50,13 +50,19 @@ enum hecat_err {
 	HECAT_E_CANCELLED = -6,	/* the dial was cancelled */
 	HECAT_E_SYSTEM = -7,	/* out of memory (an attempt that cannot get a
 				   socket fails with its errno instead) */
-	HECAT_E_INVAL = -8	/* invalid argument, e.g. a malformed name */
+	HECAT_E_INVAL = -8,	/* invalid argument, e.g. a malformed name */
+	HECAT_E_DNSSEC = -9	/* DNSSEC required (hecat_config.dnssec),
+				   and no answer validated: bogus, insecure
+				   or indeterminate */
 };
 
 /*
  * The outcome of one DNS query, as a resolver reports it.  NODATA (the
  * name exists, without records of that type) and NXDOMAIN are final;
- * SERVFAIL, TIMEOUT and ERROR are transient and are retried.
+ * SERVFAIL, TIMEOUT and ERROR are transient and are retried.  BOGUS,
+ * INSECURE and INDETERMINATE come only when DNSSEC is required: the
+ * answer did not validate, and a new try would not change that, so they
+ * are final.
  */
 enum hecat_dns_status {
 	HECAT_DNS_OK = 0,	/* one or more addresses */
@@ -64,7 +70,23 @@ enum hecat_dns_status {
 	HECAT_DNS_NXDOMAIN,	/* the name does not exist */
 	HECAT_DNS_SERVFAIL,	/* the server failed */
 	HECAT_DNS_TIMEOUT,	/* no answer in time */
-	HECAT_DNS_ERROR		/* anything else: network, malformed reply */
+	HECAT_DNS_ERROR,	/* anything else: network, malformed reply */
+	HECAT_DNS_BOGUS,	/* DNSSEC: the signatures do not validate */
+	HECAT_DNS_INSECURE,	/* DNSSEC: provably unsigned */
+	HECAT_DNS_INDETERMINATE	/* DNSSEC: no chain of trust either way
+				   (e.g. no trust anchor for it) */
+};
+
+/*
+ * What DNSSEC validation said about an answer (RFC 4035 section 4.3).
+ * NONE: not validated, because DNSSEC was not asked for.
+ */
+enum hecat_dnssec {
+	HECAT_DNSSEC_NONE = 0,
+	HECAT_DNSSEC_SECURE,
+	HECAT_DNSSEC_BOGUS,
+	HECAT_DNSSEC_INSECURE,
+	HECAT_DNSSEC_INDETERMINATE
 };
 
 /* ---- tracing ---------------------------------------------------------- */
@@ -163,6 +185,8 @@ struct hecat_trace {
 	uint64_t			 rtt_ns;
 	int64_t				 age_s;		/* since the last
 							   failure */
+	int				 dnssec;	/* ANSWER: enum
+							   hecat_dnssec */
 };
 
 typedef void (*hecat_trace_cb)(const struct hecat_trace *, void *arg);
@@ -247,8 +271,15 @@ void	hecat_opts_init_(struct hecat_opts *, size_t);
 
 /*
  * A resolver's answer: status, and for HECAT_DNS_OK the addresses (ports
- * ignored).  Called exactly once per query that was not cancelled.
+ * ignored).  Called exactly once per query that was not cancelled.  A
+ * resolver that validates DNSSEC adds what it found to the status with
+ * HECAT_DNS_WITH_DNSSEC(status, enum hecat_dnssec); a plain status means
+ * HECAT_DNSSEC_NONE.
  */
+#define HECAT_DNS_WITH_DNSSEC(st, sec)	((int)(st) | ((int)(sec) << 8))
+#define HECAT_DNS_STATUS_OF(v)		((v) & 0xff)
+#define HECAT_DNS_DNSSEC_OF(v)		(((v) >> 8) & 0xff)
+
 typedef void (*hecat_resolve_cb)(int status,
     const struct sockaddr_storage *addrs, size_t n, void *arg);
 
@@ -364,6 +395,35 @@ struct hecat_config {
 	const char		*history_file;
 	const struct hecat_store *store;
 	void			*store_arg;
+	/*
+	 * Secure DNS, for the built-in resolver.  dnssec: 1 requires every
+	 * answer used to validate (RFC 4035); others fail the query with
+	 * HECAT_DNS_BOGUS, _INSECURE or _INDETERMINATE, and a dial left
+	 * without addresses with HECAT_E_DNSSEC.  trust_anchor: a zone file
+	 * of DS or DNSKEY records; NULL: /usr/share/dns/root.key if it
+	 * exists, else getdns's built-in anchor.  getdns never fetches
+	 * anchors from the network for libhecat.
+	 */
+	int			 dnssec;
+	const char		*trust_anchor;
+	/*
+	 * dns_tls: "ADDR[:PORT][#NAME] ..." (spaces or commas; port 853 by
+	 * default) asks these upstreams over TLS only (RFC 7858), instead of
+	 * nameservers.  With a NAME the certificate must be valid for it
+	 * (RFC 8310 strict profile): an upstream that fails authentication
+	 * is not used.  dns_tls_ca: a PEM file of CA certificates to check
+	 * them with; NULL: the system's.
+	 */
+	const char		*dns_tls;
+	const char		*dns_tls_ca;
+	/*
+	 * recursive: 1 resolves from the root down (getdns's full
+	 * recursion) instead of asking the name servers.  root_hints: a
+	 * named.root-style zone file of the root servers' addresses; NULL:
+	 * getdns's built-in list.
+	 */
+	int			 recursive;
+	const char		*root_hints;
 };
 
 #define hecat_config_init(c)	hecat_config_init_((c), sizeof(*(c)))
@@ -490,6 +550,10 @@ const char	*hecat_strerror(int err);
 
 /* A static name for an enum hecat_dns_status value, e.g. "NXDOMAIN". */
 const char	*hecat_dns_status_name(int status);
+
+/* A static name for an enum hecat_dnssec value: "secure", "bogus",
+   "insecure", "indeterminate", or "none". */
+const char	*hecat_dnssec_name(int dnssec);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,14 @@
  *
  * Answers are checked (dnsreply.c): only the records of the question's
  * name, following its CNAME chain, count.
+ *
+ * Secure DNS (hecat_config): with dnssec, getdns validates every answer
+ * (in stub mode it fetches the DS and DNSKEY records itself) and one
+ * that is not secure fails its query as BOGUS, INSECURE or INDETERMINATE;
+ * the hosts file is still believed, as the system resolver does.  With
+ * dns_tls, the upstreams are asked over TLS alone, with the certificate
+ * checked against the name given (RFC 8310 strict).  With recursive,
+ * getdns resolves from the root servers (or the hints given) down.
  */
 #include "config.h"
 
@@ -22,8 +30,10 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -35,6 +45,8 @@
 
 #define MAXANSWER	64	/* addresses taken from one answer */
 #define MAXCAND		(HECAT__RESOLV_MAXSEARCH + 1)
+#define DOT_PORT	853	/* RFC 7858 */
+#define SYSTEM_ANCHOR	"/usr/share/dns/root.key"	/* Debian's dns-root-data */
 
 struct gresolver {
 	struct event_base		*base;
@@ -46,6 +58,17 @@ struct gresolver {
 	struct timespec			 hosts_mtime;
 	off_t				 hosts_size;
 	bool				 hosts_read;
+	getdns_dict			*ext;		/* every query's
+							   extensions; NULL:
+							   none */
+	bool				 dnssec;
+	bool				 recursive;
+	bool				 tls;		/* rc.ns over TLS */
+	char				 tls_name[HECAT__RESOLV_MAXNS]
+					     [HECAT__NAMELEN];	/* "": none */
+	char				*trust_anchor;	/* NULL: getdns's */
+	char				*tls_ca;
+	char				*root_hints;
 };
 
 struct gquery {
@@ -60,6 +83,7 @@ struct gquery {
 	bool			 in_general;	/* inside getdns_general() */
 	bool			 early;		/* it answered from inside */
 	int			 early_status;
+	int			 early_sec;	/* enum hecat_dnssec */
 	size_t			 nearly;
 	struct sockaddr_storage	 early_addrs[MAXANSWER];
 };
@@ -100,14 +124,40 @@ static bool	query_next(struct gquery *);
 static int	context_up(struct gresolver *);
 
 static void
-query_finish(struct gquery *q, int status,
+query_finish(struct gquery *q, int status, int sec,
     const struct sockaddr_storage *addrs, size_t n)
 {
 	hecat_resolve_cb done = q->done;
 	void *arg = q->arg;
 
 	free(q);
-	done(status, addrs, n, arg);
+	done(HECAT_DNS_WITH_DNSSEC(status, sec), addrs, n, arg);
+}
+
+/*
+ * With DNSSEC required, an answer that did not validate as secure fails
+ * its query, whatever it said; failures of the server (SERVFAIL, timeout)
+ * stay what they are, unless getdns dropped replies it found bogus or
+ * insecure.
+ */
+static int
+dnssec_verdict(int st, int sec)
+{
+	bool answered = st == HECAT_DNS_OK || st == HECAT_DNS_NODATA ||
+	    st == HECAT_DNS_NXDOMAIN;
+
+	if (sec == HECAT_DNSSEC_SECURE ||
+	    (!answered && sec != HECAT_DNSSEC_BOGUS &&
+	    sec != HECAT_DNSSEC_INSECURE))
+		return st;
+	switch (sec) {
+	case HECAT_DNSSEC_BOGUS:
+		return HECAT_DNS_BOGUS;
+	case HECAT_DNSSEC_INSECURE:
+		return HECAT_DNS_INSECURE;
+	default:
+		return HECAT_DNS_INDETERMINATE;	/* or not validated at all */
+	}
 }
 
 static void
@@ -117,7 +167,7 @@ getdns_answer_cb(getdns_context *ctx, getdns_callback_type_t cbt,
 	struct gquery *q = userarg;
 	struct sockaddr_storage addrs[MAXANSWER];
 	size_t n;
-	int st;
+	int st, sec = HECAT_DNSSEC_NONE;
 
 	(void)ctx;
 	(void)txid;
@@ -128,11 +178,17 @@ getdns_answer_cb(getdns_context *ctx, getdns_callback_type_t cbt,
 	}
 	q->inflight = false;
 	st = hecat__dns_response_status(cbt, resp, q->family, addrs, MAXANSWER, &n);
+	if (q->r->dnssec) {
+		sec = hecat__dns_response_dnssec(cbt, resp);
+		if ((st = dnssec_verdict(st, sec)) != HECAT_DNS_OK)
+			n = 0;
+	}
 	getdns_dict_destroy(resp);
 	if (q->in_general) {
 		/* Called back from inside getdns_general(): let it finish. */
 		q->early = true;
 		q->early_status = st;
+		q->early_sec = sec;
 		q->nearly = n;
 		memcpy(q->early_addrs, addrs, n * sizeof(addrs[0]));
 		return;
@@ -142,7 +198,7 @@ getdns_answer_cb(getdns_context *ctx, getdns_callback_type_t cbt,
 		query_next(q);
 		return;
 	}
-	query_finish(q, st, addrs, n);
+	query_finish(q, st, sec, addrs, n);
 }
 
 /*
@@ -161,19 +217,20 @@ query_next(struct gquery *q)
 		q->early = false;
 		rc = getdns_general(q->r->ctx, q->cand[q->cur],
 		    q->family == AF_INET6 ? GETDNS_RRTYPE_AAAA :
-		    GETDNS_RRTYPE_A, NULL, q, &q->txid, getdns_answer_cb);
+		    GETDNS_RRTYPE_A, q->r->ext, q, &q->txid, getdns_answer_cb);
 		q->in_general = false;
 		if (rc != GETDNS_RETURN_GOOD) {
 			query_finish(q, rc == GETDNS_RETURN_BAD_DOMAIN_NAME ?
-			    HECAT_DNS_NXDOMAIN : HECAT_DNS_ERROR, NULL, 0);
+			    HECAT_DNS_NXDOMAIN : HECAT_DNS_ERROR,
+			    HECAT_DNSSEC_NONE, NULL, 0);
 			return false;
 		}
 		if (!q->early)
 			return true;
 		if (q->early_status != HECAT_DNS_NXDOMAIN ||
 		    q->cur + 1 == q->ncand) {
-			query_finish(q, q->early_status, q->early_addrs,
-			    q->nearly);
+			query_finish(q, q->early_status, q->early_sec,
+			    q->early_addrs, q->nearly);
 			return false;
 		}
 		q->cur++;
@@ -195,8 +252,8 @@ query_hosts(struct gquery *q, const char *host)
 		return false;
 	for (i = 0; i < n; i++)
 		hecat__ip_to_sa(&ips[i], 0, &addrs[i]);
-	query_finish(q, n > 0 ? HECAT_DNS_OK : HECAT_DNS_NODATA, addrs,
-	    (size_t)n);
+	query_finish(q, n > 0 ? HECAT_DNS_OK : HECAT_DNS_NODATA,
+	    HECAT_DNSSEC_NONE, addrs, (size_t)n);
 	return true;
 }
 
@@ -222,7 +279,8 @@ gr_start(void *rarg, int family, const char *host, hecat_resolve_cb done,
 	q->ncand = hecat__resolvconf_candidates(&r->rc, host, q->cand,
 	    MAXCAND);
 	if (q->ncand == 0) {
-		query_finish(q, HECAT_DNS_NXDOMAIN, NULL, 0);
+		query_finish(q, HECAT_DNS_NXDOMAIN, HECAT_DNSSEC_NONE, NULL,
+		    0);
 		return &answered_already;
 	}
 	return query_next(q) ? (void *)q : (void *)&answered_already;
@@ -250,9 +308,14 @@ gr_free(void *rarg)
 		return;
 	if (r->ctx != NULL)
 		getdns_context_destroy(r->ctx);
+	if (r->ext != NULL)
+		getdns_dict_destroy(r->ext);
 	hecat__getdns_loop_free(r->loop);
 	hecat__hosts_free(r->hosts);
 	free(r->hosts_path);
+	free(r->trust_anchor);
+	free(r->tls_ca);
+	free(r->root_hints);
 	free(r);
 }
 
@@ -264,11 +327,23 @@ const struct hecat_resolver hecat__getdns_resolver = {
 
 /* ---- setup -------------------------------------------------------------------- */
 
-/* "ADDR[:PORT] ..." (spaces or commas) into r->rc's name servers. */
-static int
-parse_nameservers(struct gresolver *r, const char *spec)
+/* Whether a name server's text gives a port: [v6]:PORT, or v4:PORT. */
+static bool
+has_port(const char *s)
 {
-	char buf[1024], *tok, *save;
+	if (*s == '[')
+		return strstr(s, "]:") != NULL;
+	return strchr(s, ':') != NULL && strchr(s, ':') == strrchr(s, ':');
+}
+
+/*
+ * "ADDR[:PORT] ..." (spaces or commas) into r->rc's name servers; with
+ * tls, "ADDR[:PORT]#NAME ...", port 853 by default.
+ */
+static int
+parse_nameservers(struct gresolver *r, const char *spec, bool tls)
+{
+	char buf[1024], *tok, *save, *name;
 
 	if (strlen(spec) >= sizeof(buf)) {
 		errno = EINVAL;
@@ -280,8 +355,22 @@ parse_nameservers(struct gresolver *r, const char *spec)
 	    tok = strtok_r(NULL, " ,\t", &save)) {
 		if (r->rc.nns == HECAT__RESOLV_MAXNS)
 			break;
+		name = NULL;
+		if (tls && (name = strchr(tok, '#')) != NULL) {
+			*name++ = '\0';
+			if (*name == '\0' || strlen(name) >= HECAT__NAMELEN) {
+				errno = EINVAL;
+				return -1;
+			}
+		}
 		if (hecat__nameserver_parse(&r->rc.ns[r->rc.nns], tok) == -1)
 			return -1;
+		if (tls) {
+			if (!has_port(tok))
+				r->rc.ns[r->rc.nns].port = DOT_PORT;
+			strcpy(r->tls_name[r->rc.nns], name != NULL ? name :
+			    "");
+		}
 		r->rc.nns++;
 	}
 	if (r->rc.nns == 0) {
@@ -296,7 +385,7 @@ set_upstreams(struct gresolver *r)
 {
 	getdns_list *list;
 	getdns_dict *d;
-	getdns_bindata type, data;
+	getdns_bindata type, data, name;
 	uint8_t tbuf[4], abuf[16];
 	getdns_return_t rc = GETDNS_RETURN_GOOD;
 	size_t i;
@@ -321,7 +410,14 @@ set_upstreams(struct gresolver *r)
 		if (rc == GETDNS_RETURN_GOOD)
 			rc = getdns_dict_set_bindata(d, "address_data", &data);
 		if (rc == GETDNS_RETURN_GOOD)
-			rc = getdns_dict_set_int(d, "port", ns->port);
+			rc = getdns_dict_set_int(d, r->tls ? "tls_port" : "port",
+			    ns->port);
+		if (rc == GETDNS_RETURN_GOOD && r->tls &&
+		    r->tls_name[i][0] != '\0') {
+			name.data = (uint8_t *)r->tls_name[i];
+			name.size = strlen(r->tls_name[i]);
+			rc = getdns_dict_set_bindata(d, "tls_auth_name", &name);
+		}
 		if (rc == GETDNS_RETURN_GOOD)
 			rc = getdns_list_set_dict(list, i, d);
 		getdns_dict_destroy(d);
@@ -344,16 +440,113 @@ hecat__getdns_new(struct event_base *base, const struct hecat_config *cfg)
 	/* An unreadable resolv.conf means the defaults, as for glibc. */
 	path = cfg->resolv_conf != NULL ? cfg->resolv_conf : "/etc/resolv.conf";
 	(void)hecat__resolvconf_load(&r->rc, path);
-	if (cfg->nameservers != NULL && parse_nameservers(r, cfg->nameservers) ==
-	    -1)
+	if (cfg->nameservers != NULL && parse_nameservers(r, cfg->nameservers,
+	    false) == -1)
 		goto fail;
+	if (cfg->dns_tls != NULL) {
+		r->tls = true;
+		if (parse_nameservers(r, cfg->dns_tls, true) == -1)
+			goto fail;
+	}
 	path = cfg->hosts != NULL ? cfg->hosts : "/etc/hosts";
 	if (*path != '\0' && (r->hosts_path = strdup(path)) == NULL)
+		goto fail;
+	r->dnssec = cfg->dnssec != 0;
+	r->recursive = cfg->recursive != 0;
+	/* The system's anchor, when there is one: getdns would otherwise
+	   look for its own, and might try to fetch one. */
+	path = cfg->trust_anchor;
+	if (path == NULL && r->dnssec && access(SYSTEM_ANCHOR, R_OK) == 0)
+		path = SYSTEM_ANCHOR;
+	/* The files are read at the first query; fail now if we cannot. */
+	if ((path != NULL && (access(path, R_OK) == -1 ||
+	    (r->trust_anchor = strdup(path)) == NULL)) ||
+	    (cfg->dns_tls_ca != NULL && (access(cfg->dns_tls_ca, R_OK) == -1 ||
+	    (r->tls_ca = strdup(cfg->dns_tls_ca)) == NULL)) ||
+	    (cfg->root_hints != NULL && (access(cfg->root_hints, R_OK) == -1 ||
+	    (r->root_hints = strdup(cfg->root_hints)) == NULL)))
 		goto fail;
 	return r;
 fail:
 	gr_free(r);
 	return NULL;
+}
+
+/*
+ * The records of a zone file (trust anchors, root hints) as a list of
+ * getdns rr_dicts; NULL when it cannot be read or holds none.
+ */
+static getdns_list *
+zone_file_records(const char *path)
+{
+	getdns_list *list = NULL;
+	size_t n = 0;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return NULL;
+	if (getdns_fp2rr_list(fp, &list, NULL, 3600) != GETDNS_RETURN_GOOD ||
+	    getdns_list_get_length(list, &n) != GETDNS_RETURN_GOOD || n == 0) {
+		if (list != NULL)
+			getdns_list_destroy(list);
+		list = NULL;
+	}
+	fclose(fp);
+	return list;
+}
+
+/* Install the records of path with set(); 0 or -1. */
+static int
+set_from_zone_file(getdns_context *ctx, const char *path,
+    getdns_return_t (*set)(getdns_context *, getdns_list *))
+{
+	getdns_list *list;
+	getdns_return_t rc;
+
+	if ((list = zone_file_records(path)) == NULL)
+		return -1;
+	rc = set(ctx, list);
+	getdns_list_destroy(list);
+	return rc == GETDNS_RETURN_GOOD ? 0 : -1;
+}
+
+/* DNSSEC, TLS and recursion, as configured; 0 or -1. */
+static int
+secure_setup(struct gresolver *r)
+{
+	getdns_transport_list_t tls = GETDNS_TRANSPORT_TLS;
+
+	if (r->tls && (getdns_context_set_dns_transport_list(r->ctx, 1, &tls) !=
+	    GETDNS_RETURN_GOOD ||
+	    getdns_context_set_tls_authentication(r->ctx,
+	    GETDNS_AUTHENTICATION_REQUIRED) != GETDNS_RETURN_GOOD ||
+	    (r->tls_ca != NULL && getdns_context_set_tls_ca_file(r->ctx,
+	    r->tls_ca) != GETDNS_RETURN_GOOD)))
+		return -1;
+	if (r->recursive && r->root_hints != NULL &&
+	    set_from_zone_file(r->ctx, r->root_hints,
+	    getdns_context_set_dns_root_servers) == -1)
+		return -1;
+	if (!r->dnssec)
+		return 0;
+	/*
+	 * An empty CA for the anchors' signature turns off getdns's
+	 * fetching of the root anchors from the web: libhecat sends no
+	 * traffic but the queries asked for.
+	 */
+	if (getdns_context_set_trust_anchors_verify_CA(r->ctx, "") !=
+	    GETDNS_RETURN_GOOD ||
+	    (r->trust_anchor != NULL && set_from_zone_file(r->ctx,
+	    r->trust_anchor, getdns_context_set_dnssec_trust_anchors) == -1))
+		return -1;
+	/* All statuses: a bogus reply is kept, so that we can say so. */
+	if ((r->ext = getdns_dict_create()) == NULL ||
+	    getdns_dict_set_int(r->ext, "dnssec_return_status",
+	    GETDNS_EXTENSION_TRUE) != GETDNS_RETURN_GOOD ||
+	    getdns_dict_set_int(r->ext, "dnssec_return_all_statuses",
+	    GETDNS_EXTENSION_TRUE) != GETDNS_RETURN_GOOD)
+		return -1;
+	return 0;
 }
 
 /*
@@ -372,19 +565,29 @@ context_up(struct gresolver *r)
 		r->ctx = NULL;
 		return -1;
 	}
-	if ((r->loop = hecat__getdns_loop_attach(r->ctx, r->base, &r->rc)) ==
-	    NULL ||
-	    getdns_context_set_resolution_type(r->ctx,
-	    GETDNS_RESOLUTION_STUB) != GETDNS_RETURN_GOOD ||
+	/*
+	 * Recursion talks to every server on the way down: the adapter
+	 * cannot know them, so it checks no sources (getdns's recursion,
+	 * libunbound, checks its answers itself).
+	 */
+	if ((r->loop = hecat__getdns_loop_attach(r->ctx, r->base,
+	    r->recursive ? NULL : &r->rc)) == NULL ||
+	    getdns_context_set_resolution_type(r->ctx, r->recursive ?
+	    GETDNS_RESOLUTION_RECURSING : GETDNS_RESOLUTION_STUB) !=
+	    GETDNS_RETURN_GOOD ||
 	    getdns_context_set_append_name(r->ctx, GETDNS_APPEND_NAME_NEVER) !=
 	    GETDNS_RETURN_GOOD ||
 	    getdns_context_set_timeout(r->ctx, (uint64_t)r->rc.timeout * 1000 *
 	    r->rc.attempts) != GETDNS_RETURN_GOOD ||
-	    set_upstreams(r) == -1) {
+	    (!r->recursive && set_upstreams(r) == -1) ||
+	    secure_setup(r) == -1) {
 		getdns_context_destroy(r->ctx);
 		r->ctx = NULL;
 		hecat__getdns_loop_free(r->loop);
 		r->loop = NULL;
+		if (r->ext != NULL)
+			getdns_dict_destroy(r->ext);
+		r->ext = NULL;
 		return -1;
 	}
 	return 0;

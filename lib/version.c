@@ -33,6 +33,8 @@ hecat_strerror(int err)
 		return "system error";
 	case HECAT_E_INVAL:
 		return "invalid argument";
+	case HECAT_E_DNSSEC:
+		return "DNSSEC validation failed";
 	}
 	return "unknown error";
 }
@@ -53,6 +55,28 @@ hecat_dns_status_name(int status)
 		return "TIMEOUT";
 	case HECAT_DNS_ERROR:
 		return "ERROR";
+	case HECAT_DNS_BOGUS:
+		return "BOGUS";
+	case HECAT_DNS_INSECURE:
+		return "INSECURE";
+	case HECAT_DNS_INDETERMINATE:
+		return "INDETERMINATE";
 	}
 	return "UNKNOWN";
+}
+
+const char *
+hecat_dnssec_name(int dnssec)
+{
+	switch (dnssec) {
+	case HECAT_DNSSEC_SECURE:
+		return "secure";
+	case HECAT_DNSSEC_BOGUS:
+		return "bogus";
+	case HECAT_DNSSEC_INSECURE:
+		return "insecure";
+	case HECAT_DNSSEC_INDETERMINATE:
+		return "indeterminate";
+	}
+	return "none";
 }

@@ -684,6 +684,34 @@ START_TEST(dns_nodata)
 }
 END_TEST
 
+/*
+ * Answers that DNSSEC refused are final, never retried, and the dial
+ * fails as HECAT_E_DNSSEC, even when the other family had no data.
+ */
+START_TEST(dns_dnssec_final)
+{
+	RUN("%    retries 2\n"
+	    "0    start host 80\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "5    answer inet6 bogus\n"
+	    "6    answer inet nodata\n"
+	    "6    > done dnssec\n");
+}
+END_TEST
+
+/* A validated family still connects when the other one is bogus. */
+START_TEST(dns_dnssec_other_family)
+{
+	RUN("0    start host 80\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "5    answer inet6 insecure\n"
+	    "6    answer inet 192.0.2.1\n"
+	    "6    > attempt 1 192.0.2.1:80 first\n");
+}
+END_TEST
+
 /* NXDOMAIN is authoritative even when the other query timed out. */
 START_TEST(dns_nxdomain_beats_timeout)
 {
@@ -1544,6 +1572,8 @@ engine_suite(void)
 	tcase_add_test(tc, dns_resolve_timeout_retries);
 	tcase_add_test(tc, dns_servfail_retried);
 	tcase_add_test(tc, dns_nxdomain);
+	tcase_add_test(tc, dns_dnssec_final);
+	tcase_add_test(tc, dns_dnssec_other_family);
 	tcase_add_test(tc, dns_nodata);
 	tcase_add_test(tc, dns_nxdomain_beats_timeout);
 	tcase_add_test(tc, dns_retry_then_answer);

@@ -28,6 +28,22 @@ usage "port 0"			"port '0'"			h 0
 usage "port 65536"		"port '65536'"			h 65536
 usage "port abc with -n"	"port 'abc'.*-n"		-n 127.0.0.1 abc
 usage "unknown service"		"port 'nosuchservice'"		h nosuchservice
+usage "--trust-anchor without --dnssec" "--trust-anchor needs --dnssec" \
+    --trust-anchor /dev/null h 1
+usage "--trust-anchor unreadable" "--trust-anchor: '/nonexistent': No such file" \
+    --dnssec --trust-anchor /nonexistent h 1
+usage "--dns-tls without #NAME"	"--dns-tls: '127.0.0.1:853': no #NAME" \
+    --dns-tls 127.0.0.1:853 h 1
+usage "--dns-tls bad address"	"--dns-tls: 'nowhere#n': not ADDRESS" \
+    --dns-tls 'nowhere#n' h 1
+usage "--dns-tls and --dns-server" "--dns-tls and --dns-server exclude" \
+    --dns-tls '127.0.0.1#n' --dns-server 127.0.0.1 h 1
+usage "--dns-tls-ca without --dns-tls" "--dns-tls-ca needs --dns-tls" \
+    --dns-tls-ca /dev/null h 1
+usage "--root-hints without --recursive" "--root-hints needs --recursive" \
+    --root-hints /dev/null h 1
+usage "--recursive with --dns-server" "--recursive asks no name server" \
+    --recursive --dns-server 127.0.0.1 h 1
 usage "empty port"		"empty port"			h ""
 usage "empty host"		"empty host"			"" 80
 usage "254-character host"	"longer than 253"		"$long" 80

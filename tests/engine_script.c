@@ -134,6 +134,8 @@ statusname(int status)
 		return "timeout";
 	case HECAT_E_CANCELLED:
 		return "cancelled";
+	case HECAT_E_DNSSEC:
+		return "dnssec";
 	}
 	return "?";
 }
@@ -414,6 +416,9 @@ parse_status(const char *tok, bool *ok)
 		{ "servfail", HECAT_DNS_SERVFAIL },
 		{ "timeout", HECAT_DNS_TIMEOUT },
 		{ "error", HECAT_DNS_ERROR },
+		{ "bogus", HECAT_DNS_BOGUS },
+		{ "insecure", HECAT_DNS_INSECURE },
+		{ "indeterminate", HECAT_DNS_INDETERMINATE },
 	};
 	size_t i;
 
