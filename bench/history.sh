@@ -22,24 +22,11 @@ HECAT=${HECAT:-cmd/hecat}
 ns_require
 trap 'ns_down; cleanup' EXIT
 
-V6OK=2001:db8:2::10	V4OK=198.51.100.10
-V6BH=2001:db8:2::20
 if [ "$DELAY" -gt 0 ]; then
-	NS_DELAY6=$DELAY NS_DELAY4=$DELAY ns_up delay
+	NS_DELAY6=$DELAY NS_DELAY4=$DELAY ns_bh6_up delay
 else
-	ns_up veth
-	ip -n "$NS_C" route add default via 192.0.2.2
-	ip -n "$NS_C" -6 route add default via 2001:db8:1::2
+	ns_bh6_up veth
 fi
-ns_addr $V6OK accept;	ns_addr $V4OK accept
-ns_addr $V6BH blackhole
-cat > "$tmp/zone" <<ZONE
-healthy.test AAAA $V6OK
-healthy.test A $V4OK
-bh6.test AAAA $V6BH
-bh6.test A $V4OK
-ZONE
-ns_servers greet
 
 # cell HOST [--no-history]: RUNS dials after one to learn from, each
 # with its connect time (trace) and wall time; prints

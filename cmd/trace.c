@@ -497,6 +497,7 @@ static void
 dial_vv(struct out *o, const struct hecat_trace *t)
 {
 	char ep[ADDRLEN], list[1024], ports[256], nat[ADDRLEN + 8], sec[32];
+	char note[64];
 	double el = (double)t->elapsed_ns / 1e6;
 
 	switch (t->kind) {
@@ -532,28 +533,28 @@ dial_vv(struct out *o, const struct hecat_trace *t)
 		break;
 	case HECAT_TRACE_NETWORK:
 		if (t->net_id != 0)
-			snprintf(list, sizeof(list), "on net=%016" PRIx64,
+			snprintf(note, sizeof(note), "on net=%016" PRIx64,
 			    t->net_id);
 		vv(o, t->t_ns, "network inet6=%s inet=%s nat64=%s history=%s",
 		    t->net_inet6 ? "yes" : "no", t->net_inet ? "yes" : "no",
 		    strcmp(t->reason, "nat64") == 0 ? "on" : "off",
-		    t->net_id != 0 ? list : "off");
+		    t->net_id != 0 ? note : "off");
 		break;
 	case HECAT_TRACE_HISTORY: {
 		unsigned port;
 
 		sa_text(t->addr, t->addrlen, ep, sizeof(ep), &port);
-		nat[0] = '\0';
+		note[0] = '\0';
 		if (t->rtt_ns != 0)
-			snprintf(nat, sizeof(nat), " rtt=%.1fms",
+			snprintf(note, sizeof(note), " rtt=%.1fms",
 			    (double)t->rtt_ns / 1e6);
 		if (strcmp(t->reason, "failed") == 0)
 			vv(o, t->t_ns, "history addr=%s failed=%s age=%llds%s "
 			    "(moved back)", ep, t->error != 0 ?
 			    errname(t->error) : "lost", (long long)t->age_s,
-			    nat);
+			    note);
 		else
-			vv(o, t->t_ns, "history addr=%s%s", ep, nat);
+			vv(o, t->t_ns, "history addr=%s%s", ep, note);
 		break;
 	}
 	case HECAT_TRACE_NAT64:
@@ -586,13 +587,13 @@ dial_vv(struct out *o, const struct hecat_trace *t)
 		    sizeof(ports)));
 		break;
 	case HECAT_TRACE_ATTEMPT:
-		list[0] = '\0';
+		note[0] = '\0';
 		if (t->delay_learned)
-			snprintf(list, sizeof(list), " delay=%.1fms (rtt "
+			snprintf(note, sizeof(note), " delay=%.1fms (rtt "
 			    "history)", (double)t->delay_ns / 1e6);
 		vv(o, t->t_ns, "attempt id=%u addr=%s start reason=%s%s%s",
 		    t->id, endpoint(t->addr, ep, sizeof(ep)), t->reason,
-		    nat64_note(t, nat, sizeof(nat)), list);
+		    nat64_note(t, nat, sizeof(nat)), note);
 		break;
 	case HECAT_TRACE_ATTEMPT_FAILED:
 		vv(o, t->t_ns, "attempt id=%u addr=%s failed errno=%s (%s) "

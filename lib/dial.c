@@ -582,35 +582,40 @@ trace_hist(struct hecat_dial *d, const struct hecat_hist *rec, int64_t now)
 }
 
 /*
- * What history knows of dst, for the engine.  The record is traced now,
- * or kept for the start of the dial when trace_now is false (literals
- * are looked up before the dial starts).
+ * What history knows of dsts[0..n), for the engine, in one lookup.  The
+ * records are traced now, or kept for the start of the dial when
+ * trace_now is false (literals are looked up before the dial starts).
  */
 static void
-hist_lookup(struct hecat_dial *d, struct hecat__dst *dst, bool trace_now)
+hist_lookup(struct hecat_dial *d, struct hecat__dst *dsts, size_t n,
+    bool trace_now)
 {
-	struct hecat_hist rec, *p;
+	struct hecat_hist *recs, *p;
 	struct hecat__hview v;
 	int64_t now = time(NULL);
+	size_t i;
 
-	if (!d->hist)
+	if (!d->hist || n == 0 || (recs = calloc(n, sizeof(*recs))) == NULL)
 		return;
-	memset(&rec, 0, sizeof(rec));
-	hecat__ip_to_sa(&dst->ip, 0, &rec.addr);
-	d->h->store->lookup(d->h->store_arg, d->net, &rec, 1);
-	hecat__hist_view(&rec, now, &v);
-	dst->rtt = v.rtt;
-	dst->rto = v.rto;
-	dst->failed = v.failed;
-	if (v.rtt == 0 && !v.failed)
-		return;
-	if (trace_now)
-		trace_hist(d, &rec, now);
-	else if ((p = reallocarray(d->hpending, d->nhpending + 1,
-	    sizeof(*p))) != NULL) {
-		d->hpending = p;
-		d->hpending[d->nhpending++] = rec;
+	for (i = 0; i < n; i++)
+		hecat__ip_to_sa(&dsts[i].ip, 0, &recs[i].addr);
+	d->h->store->lookup(d->h->store_arg, d->net, recs, n);
+	for (i = 0; i < n; i++) {
+		hecat__hist_view(&recs[i], now, &v);
+		dsts[i].rtt = v.rtt;
+		dsts[i].rto = v.rto;
+		dsts[i].failed = v.failed;
+		if (v.rtt == 0 && !v.failed)
+			continue;
+		if (trace_now)
+			trace_hist(d, &recs[i], now);
+		else if ((p = reallocarray(d->hpending, d->nhpending + 1,
+		    sizeof(*p))) != NULL) {
+			d->hpending = p;
+			d->hpending[d->nhpending++] = recs[i];
+		}
 	}
+	free(recs);
 }
 
 /*
@@ -732,12 +737,12 @@ process_answer(struct hecat_dial *d, struct inbox_item *it)
 			    (struct sockaddr *)&it->addrs[i]);
 			if (dsts[n].ip.family != qtype(it->family))
 				continue;
-			if (it->family != HECAT__PREF64) {
+			if (it->family != HECAT__PREF64)
 				probe_dst(d, &dsts[n].ip, &dsts[n].src);
-				hist_lookup(d, &dsts[n], true);
-			}
 			n++;
 		}
+		if (it->family != HECAT__PREF64)
+			hist_lookup(d, dsts, n, true);
 	}
 	hecat__engine_on_answer(d->e, hecat__now(), it->family,
 	    it->naddrs > 0 && dsts == NULL ? HECAT_DNS_ERROR : it->status,
@@ -1568,7 +1573,7 @@ connect_endpoints(struct hecat *h, const char *given,
 		eps[i].port = hecat__sa_port((const struct sockaddr *)&addrs[i]);
 		if (eps[i].dst.ip.family != 0) {
 			probe_dst(d, &eps[i].dst.ip, &eps[i].dst.src);
-			hist_lookup(d, &eps[i].dst, false);
+			hist_lookup(d, &eps[i].dst, 1, false);
 		}
 	}
 	dial_engine_cfg(d, &cfg);

@@ -227,20 +227,39 @@ netline(struct netlines *nl, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* "F IFNAME via|on ...": does line name interface ifname? */
 static bool
-is_default_if(const struct netlines *defs, const char *ifname)
+line_on(const char *line, const char *ifname)
 {
-	size_t i;
+	size_t len = strlen(ifname);
 
-	for (i = 0; i < defs->n; i++)
-		if (strcmp(defs->line[i], ifname) == 0)
-			return true;
-	return false;
+	return strncmp(line + 2, ifname, len) == 0 && line[2 + len] == ' ';
+}
+
+/*
+ * Move into nl the on-link prefixes of links[] (family f) whose
+ * interface carries one of nl's default routes of that family.
+ */
+static void
+keep_onlink(struct netlines *nl, const struct netlines *links, char f)
+{
+	size_t i, j, ndef = nl->n;
+	char ifname[64];
+
+	for (i = 0; i < links->n; i++) {
+		if (sscanf(links->line[i], "%*c %63s", ifname) != 1)
+			continue;
+		for (j = 0; j < ndef; j++)
+			if (nl->line[j][0] == f && line_on(nl->line[j], ifname)) {
+				netline(nl, "%s", links->line[i]);
+				break;
+			}
+	}
 }
 
 /*
  * /proc/net/route: "Iface Destination Gateway Flags RefCnt Use Metric
- * Mask ...".  The default routes (interface and gateway), then the
+ * Mask ...".  The default routes (interface and gateway), and the
  * on-link prefixes of their interfaces.
  */
 static void
@@ -248,38 +267,28 @@ netid4(struct netlines *nl)
 {
 	char line[512], ifname[64];
 	unsigned dst, gw, flags, mask;
-	struct netlines defs = { .n = 0 };
-	int pass;
+	struct netlines links = { .n = 0 };
 	FILE *f;
 
 	if ((f = fopen("/proc/net/route", "re")) == NULL)
 		return;
-	for (pass = 0; pass < 2; pass++) {
-		rewind(f);
-		while (fgets(line, sizeof(line), f) != NULL) {
-			if (sscanf(line, "%63s %x %x %x %*s %*s %*s %x", ifname,
-			    &dst, &gw, &flags, &mask) != 5 ||
-			    !(flags & ROUTE_UP) || (flags & ROUTE_REJECT) ||
-			    strcmp(ifname, "lo") == 0)
-				continue;
-			if (pass == 0 && dst == 0 && mask == 0) {
-				netline(nl, "4 %s via %08x", ifname, gw);
-				if (defs.n < NETLINES)
-					snprintf(defs.line[defs.n++], NETLINE,
-					    "%s", ifname);
-			} else if (pass == 1 && mask != 0 && gw == 0 &&
-			    is_default_if(&defs, ifname)) {
-				netline(nl, "4 %s on %08x/%08x", ifname, dst,
-				    mask);
-			}
-		}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%63s %x %x %x %*s %*s %*s %x", ifname, &dst,
+		    &gw, &flags, &mask) != 5 || !(flags & ROUTE_UP) ||
+		    (flags & ROUTE_REJECT) || strcmp(ifname, "lo") == 0)
+			continue;
+		if (dst == 0 && mask == 0)
+			netline(nl, "4 %s via %08x", ifname, gw);
+		else if (mask != 0 && gw == 0)
+			netline(&links, "4 %s on %08x/%08x", ifname, dst, mask);
 	}
 	fclose(f);
+	keep_onlink(nl, &links, '4');
 }
 
 /*
  * /proc/net/ipv6_route: "dst plen src plen nexthop metric ref use flags
- * iface".  The same for IPv6: default routes, then the global on-link
+ * iface".  The same for IPv6: default routes, and the global on-link
  * prefixes of their interfaces (not host routes: temporary addresses
  * come and go on the same network).
  */
@@ -288,33 +297,26 @@ netid6(struct netlines *nl)
 {
 	char line[512], dst[33], nh[33], ifname[64];
 	unsigned plen, flags;
-	struct netlines defs = { .n = 0 };
+	struct netlines links = { .n = 0 };
 	struct hecat__ip ip;
-	int pass;
 	FILE *f;
 
 	if ((f = fopen("/proc/net/ipv6_route", "re")) == NULL)
 		return;
-	for (pass = 0; pass < 2; pass++) {
-		rewind(f);
-		while (fgets(line, sizeof(line), f) != NULL) {
-			if (sscanf(line, "%32s %x %*s %*s %32s %*s %*s %*s "
-			    "%x %63s", dst, &plen, nh, &flags, ifname) != 5 ||
-			    !(flags & ROUTE_UP) || (flags & ROUTE_REJECT) ||
-			    strcmp(ifname, "lo") == 0 || !hex_ip6(dst, &ip))
-				continue;
-			if (pass == 0 && plen == 0) {
-				netline(nl, "6 %s via %s", ifname, nh);
-				if (defs.n < NETLINES)
-					snprintf(defs.line[defs.n++], NETLINE,
-					    "%s", ifname);
-			} else if (pass == 1 && plen > 0 && plen < 128 &&
-			    strspn(nh, "0") == 32 && beyond_link(&ip) &&
-			    ip.a[0] != 0xff && is_default_if(&defs, ifname))
-				netline(nl, "6 %s on %s/%u", ifname, dst, plen);
-		}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%32s %x %*s %*s %32s %*s %*s %*s %x %63s",
+		    dst, &plen, nh, &flags, ifname) != 5 ||
+		    !(flags & ROUTE_UP) || (flags & ROUTE_REJECT) ||
+		    strcmp(ifname, "lo") == 0 || !hex_ip6(dst, &ip))
+			continue;
+		if (plen == 0)
+			netline(nl, "6 %s via %s", ifname, nh);
+		else if (plen < 128 && strspn(nh, "0") == 32 &&
+		    beyond_link(&ip) && ip.a[0] != 0xff)
+			netline(&links, "6 %s on %s/%u", ifname, dst, plen);
 	}
 	fclose(f);
+	keep_onlink(nl, &links, '6');
 }
 
 static int

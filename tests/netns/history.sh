@@ -11,23 +11,8 @@
 ns_require
 trap 'ns_down; cleanup' EXIT
 
-V6OK=2001:db8:2::10	V4OK=198.51.100.10
-V6BH=2001:db8:2::20
-
-ns_up veth
-ns_addr $V6OK accept;		ns_addr $V4OK accept
-ns_addr $V6BH blackhole
-cat > "$tmp/zone" <<ZONE
-healthy.test AAAA $V6OK
-healthy.test A $V4OK
-bh6.test AAAA $V6BH
-bh6.test A $V4OK
-ZONE
-ns_servers greet
-
 # Network A: default routes through the server's end of the link.
-ip -n "$NS_C" route add default via 192.0.2.2
-ip -n "$NS_C" -6 route add default via 2001:db8:1::2
+ns_bh6_up veth
 
 # Every run of this file shares one history (cli_lib.sh's hc and hn give
 # each run its own otherwise).

@@ -196,3 +196,29 @@ within() {
 	awk -v x="$1" -v lo="$2" -v hi="$3" -v s="${HECAT_TEST_SLOWDOWN:-1}" \
 	    'BEGIN { exit !(x >= lo && x <= hi * s) }'
 }
+
+# ns_bh6_up [veth|delay]: the history network (tests/netns/history.sh,
+# bench/history.sh).  V6OK and V4OK accept, V6BH is blackholed;
+# healthy.test is V6OK + V4OK, bh6.test V6BH + V4OK.  Over a veth pair
+# the client gets default routes through the link, so that it is on a
+# network history can name.
+V6OK=2001:db8:2::10
+V4OK=198.51.100.10
+V6BH=2001:db8:2::20
+ns_bh6_up() {
+	ns_up "${1:-veth}"
+	if [ "${1:-veth}" = veth ]; then
+		ip -n "$NS_C" route add default via 192.0.2.2
+		ip -n "$NS_C" -6 route add default via 2001:db8:1::2
+	fi
+	ns_addr $V6OK accept
+	ns_addr $V4OK accept
+	ns_addr $V6BH blackhole
+	cat > "$tmp/zone" <<ZONE
+healthy.test AAAA $V6OK
+healthy.test A $V4OK
+bh6.test AAAA $V6BH
+bh6.test A $V4OK
+ZONE
+	ns_servers greet
+}
