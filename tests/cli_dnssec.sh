@@ -101,7 +101,12 @@ EOF
 	cd "$z" || exit 1
 	ksk=$(ldns-keygen -a ECDSAP256SHA256 -k .) &&
 	zsk=$(ldns-keygen -a ECDSAP256SHA256 .) &&
-	ldns-signzone root.zone "$zsk" "$ksk" &&
+	# Signatures valid from an hour ago (as BIND's signer does): getdns
+	# wants the inception strictly before now, so one signed this very
+	# second is bogus for the rest of it.
+	ldns-signzone -i "$(date -u -d '1 hour ago' +%Y%m%d%H%M%S)" \
+	    -e "$(date -u -d '30 days' +%Y%m%d%H%M%S)" \
+	    root.zone "$zsk" "$ksk" &&
 	cp "$ksk.ds" root.ds && cp "$ksk.key" root.key &&
 	# Another key, that signed nothing: a wrong trust anchor.
 	other=$(ldns-keygen -a ECDSAP256SHA256 -k .) && cp "$other.ds" other.ds
