@@ -35,6 +35,7 @@
 
 #include <event2/event.h>
 
+#include "coalesce.h"
 #include "engine.h"
 #include "history.h"
 #include "internal.h"
@@ -49,6 +50,7 @@ struct hecat {
 	struct hecat_opts		 defaults;
 	const struct hecat_resolver	*res;
 	void				*res_arg;
+	struct hecat__cq_table		 cq;		/* queries in flight */
 	struct hecat__prefix64		 pref64;	/* discovered, or len 0 */
 	uint64_t			 net_at;	/* connectivity read then */
 	bool				 net6, net4;
@@ -76,7 +78,7 @@ struct attempt {
 struct dquery {
 	struct hecat_dial	*d;
 	int			 family;
-	void			*handle;
+	struct hecat__cq_member	 m;		/* its place in a query */
 	unsigned		 gen;		/* which send an answer is for */
 	bool			 active;	/* sent, no answer yet */
 	uint64_t		 sent;
@@ -423,19 +425,25 @@ resolved_cb(int status, const struct sockaddr_storage *addrs, size_t n,
 	}
 }
 
+/*
+ * Ask, or join the same question another dial of the instance asked less
+ * than half a try ago (coalesce.c).
+ */
 static void
 query_send(struct hecat_dial *d, int family, unsigned tries)
 {
 	struct dquery *dq = dquery(d, family);
-	struct hecat *h = d->h;
 	struct hecat_trace t;
-	void *handle;
+	uint64_t window = d->opts.resolve_timeout_ms > 0 ?
+	    ms_to_ns(d->opts.resolve_timeout_ms) / 2 : UINT64_MAX;
+	int rc;
 
 	dq->gen++;
 	dq->active = true;
-	dq->handle = NULL;
-	handle = h->res->start(h->res_arg, qtype(family), qname(d, family),
-	    resolved_cb, dq);
+	dq->m.done = resolved_cb;
+	dq->m.arg = dq;
+	rc = hecat__cq_ask(&d->h->cq, &dq->m, qtype(family),
+	    qname(d, family), window);
 	/* Traced once sent: the first start may set the resolver up. */
 	dq->sent = hecat__now();
 	memset(&t, 0, sizeof(t));
@@ -443,11 +451,10 @@ query_send(struct hecat_dial *d, int family, unsigned tries)
 	t.family = qtype(family);
 	t.name = qname(d, family);
 	t.tries = tries;
+	t.shared = rc == 1;
 	trace(d, &t);
-	if (handle == NULL && dq->active)
+	if (rc == -1 && dq->active)
 		resolved_cb(HECAT_DNS_ERROR, NULL, 0, dq);
-	else if (dq->active)
-		dq->handle = handle;
 }
 
 static void
@@ -456,10 +463,8 @@ query_cancel(struct hecat_dial *d, int family)
 	struct dquery *dq = dquery(d, family);
 	struct hecat_trace t;
 
-	if (dq->active && dq->handle != NULL)
-		d->h->res->cancel(d->h->res_arg, dq->handle);
+	hecat__cq_leave(&dq->m);
 	dq->active = false;
-	dq->handle = NULL;
 	dq->gen++;		/* an answer already queued is stale now */
 	memset(&t, 0, sizeof(t));
 	t.kind = HECAT_TRACE_QUERY_CANCEL;
@@ -1424,6 +1429,8 @@ dial_free(struct hecat_dial *d)
 {
 	size_t i;
 
+	for (i = 0; i < 3; i++)		/* the engine cancelled them */
+		hecat__cq_leave(&d->q[i].m);
 	for (i = 0; i < d->natt; i++)
 		if (d->att[i].id != 0 || d->att[i].fd != -1)
 			attempt_close(&d->att[i]);
@@ -1732,6 +1739,7 @@ hecat_new(struct event_base *base, const struct hecat_config *cfg0)
 		}
 		h->res = cfg.resolver;
 		h->res_arg = cfg.resolver_arg;
+		hecat__cq_init(&h->cq, h->res, h->res_arg);
 		return h;
 	}
 	if ((h->res_arg = hecat__getdns_new(base, &cfg)) == NULL) {
@@ -1743,6 +1751,7 @@ hecat_new(struct event_base *base, const struct hecat_config *cfg0)
 		return NULL;
 	}
 	h->res = &hecat__getdns_resolver;
+	hecat__cq_init(&h->cq, h->res, h->res_arg);
 	return h;
 }
 

@@ -187,6 +187,9 @@ struct hecat_trace {
 							   failure */
 	int				 dnssec;	/* ANSWER: enum
 							   hecat_dnssec */
+	/* QUERY: 1 when it joined the same question another dial of the
+	   instance had sent (one query answers both); 0 when sent. */
+	int				 shared;
 };
 
 typedef void (*hecat_trace_cb)(const struct hecat_trace *, void *arg);

@@ -681,6 +681,160 @@ START_TEST(resolver_pluggable)
 }
 END_TEST
 
+/* ---- one query for many dials (lib/coalesce.c) ------------------------------ */
+
+#define NBURST	50
+static struct tu_dial burst[NBURST];
+
+/* Start n dials of host with o's timings, each traced into burst[i]. */
+static void
+burst_start(int n, const char *host, const struct hecat_opts *base_o,
+    struct hecat_dial **dials)
+{
+	struct hecat_opts o;
+	struct hecat_dial *d;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		tu_opts(&o, &burst[i]);
+		o.resolve_timeout_ms = base_o->resolve_timeout_ms;
+		o.resolve_retries = base_o->resolve_retries;
+		ck_assert_ptr_nonnull(d = hecat_connect(E.h, host, &E.port, 1,
+		    &o, tu_dial_cb, &burst[i]));
+		if (dials != NULL)
+			dials[i] = d;
+	}
+}
+
+/* QUERY events of the first n dials: sent (shared 0) or joined (1). */
+static int
+burst_queries(int n, int shared)
+{
+	int i, k = 0;
+	size_t j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < burst[i].nev; j++)
+			if (burst[i].ev[j].kind == HECAT_TRACE_QUERY &&
+			    burst[i].ev[j].shared == shared)
+				k++;
+	return k;
+}
+
+/* 50 dials of one name at once: one AAAA and one A leave, all connect. */
+START_TEST(coalesce_burst)
+{
+	static const char *const rules[] = { "one.test A 127.0.0.1", NULL };
+	struct hecat_opts o;
+	int i;
+
+	env_up(rules, NULL, NULL, true, false);
+	hecat_opts_init(&o);
+	burst_start(NBURST, "one.test", &o, NULL);
+	for (i = 0; i < NBURST; i++) {
+		ck_assert(tu_run_until(E.base, &burst[i].done, WAIT_MS));
+		ASSERT_WON(&burst[i], AF_INET);
+	}
+	ck_assert_uint_eq(dnsd_count(E.dns, "one.test", DNS_AAAA), 1);
+	ck_assert_uint_eq(dnsd_count(E.dns, "one.test", DNS_A), 1);
+	ck_assert_int_eq(burst_queries(NBURST, 0), 2);
+	ck_assert_int_eq(burst_queries(NBURST, 1), 2 * (NBURST - 1));
+	/* Each dial still has its own answers. */
+	for (i = 0; i < NBURST; i++)
+		ck_assert_uint_eq(tu_count(&burst[i], HECAT_TRACE_ANSWER), 2);
+	env_down();
+}
+END_TEST
+
+/*
+ * A lost query costs one retry, not one per dial: the first dial to
+ * retry sends a new query and the others join it, never the lost one.
+ */
+START_TEST(coalesce_retry_once)
+{
+	static const char *const rules[] = { "lost.test * drop", NULL };
+	struct hecat_opts o;
+	int i;
+
+	env_up(rules, NULL, NULL, true, false);
+	hecat_opts_init(&o);
+	o.resolve_timeout_ms = 200 * tu_slowdown();
+	o.resolve_retries = 1;
+	burst_start(3, "lost.test", &o, NULL);
+	for (i = 0; i < 3; i++) {
+		ck_assert(tu_run_until(E.base, &burst[i].done, WAIT_MS *
+		    tu_slowdown()));
+		ck_assert_int_eq(burst[i].err, HECAT_E_DNS);
+		ck_assert_uint_eq(tu_count(&burst[i], HECAT_TRACE_QUERY), 4);
+	}
+	ck_assert_uint_eq(dnsd_count(E.dns, "lost.test", DNS_AAAA), 2);
+	ck_assert_uint_eq(dnsd_count(E.dns, "lost.test", DNS_A), 2);
+	ck_assert_int_eq(burst_queries(3, 0), 4);
+	env_down();
+}
+END_TEST
+
+/* A dial cancelled leaves the query to the others. */
+START_TEST(coalesce_cancel_one)
+{
+	static const char *const rules[] = {
+	    "slow.test A 127.0.0.1 delay=300", NULL };
+	struct hecat_dial *d[2];
+	struct hecat_opts o;
+
+	env_up(rules, NULL, NULL, true, false);
+	hecat_opts_init(&o);
+	burst_start(2, "slow.test", &o, d);
+	tu_run_for(E.base, 50);
+	ck_assert_uint_eq(tu_count(&burst[1], HECAT_TRACE_QUERY), 2);
+	hecat_dial_cancel(d[0]);
+	ck_assert(tu_run_until(E.base, &burst[1].done, WAIT_MS));
+	ASSERT_WON(&burst[1], AF_INET);
+	ck_assert(!burst[0].done);
+	ck_assert_int_eq(burst_queries(2, 1), 2);
+	ck_assert_uint_eq(dnsd_count(E.dns, "slow.test", DNS_A), 1);
+	env_down();
+}
+END_TEST
+
+/*
+ * A query is joined only in the first half of a try: a dial that comes
+ * later sends its own (the first may be lost, and its own timer would
+ * not know).  Timeout 2 s, so the window is 1 s; the second dial starts
+ * 1.2 s after the first query, whose answer comes at 1.6 s.
+ */
+START_TEST(coalesce_window)
+{
+	static const char *const rules[] = {
+	    "late.test A 127.0.0.1 delay=1600",
+	    "late.test AAAA nodata delay=1600", NULL };
+	struct hecat_opts o;
+	int i;
+
+	env_up(rules, NULL, NULL, true, false);
+	hecat_opts_init(&o);
+	o.resolve_timeout_ms = 2000;
+	burst_start(1, "late.test", &o, NULL);
+	for (i = 0; i < 500 && tu_count(&burst[0], HECAT_TRACE_QUERY) < 2;
+	    i++)
+		tu_run_for(E.base, 10);
+	ck_assert_uint_eq(tu_count(&burst[0], HECAT_TRACE_QUERY), 2);
+	tu_run_for(E.base, 1200);
+	tu_opts(&o, &burst[1]);
+	o.resolve_timeout_ms = 2000;
+	ck_assert_ptr_nonnull(hecat_connect(E.h, "late.test", &E.port, 1,
+	    &o, tu_dial_cb, &burst[1]));
+	for (i = 0; i < 2; i++) {
+		ck_assert(tu_run_until(E.base, &burst[i].done, WAIT_MS));
+		ASSERT_WON(&burst[i], AF_INET);
+	}
+	ck_assert_int_eq(burst_queries(2, 1), 0);
+	ck_assert_uint_eq(dnsd_count(E.dns, "late.test", DNS_A), 2);
+	ck_assert_uint_eq(dnsd_count(E.dns, "late.test", DNS_AAAA), 2);
+	env_down();
+}
+END_TEST
+
 /* ---- ownership: cancel, free, leaks ----------------------------------------- */
 
 /* Cancel mid-race: no callback, no descriptor or event left. */
@@ -925,6 +1079,14 @@ dial_suite(void)
 	tcase_add_test(tc, source_address);
 	tcase_add_test(tc, family_restriction);
 	tcase_add_test(tc, resolver_pluggable);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("coalesce");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, coalesce_burst);
+	tcase_add_test(tc, coalesce_retry_once);
+	tcase_add_test(tc, coalesce_cancel_one);
+	tcase_add_test(tc, coalesce_window);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ownership");

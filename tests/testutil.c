@@ -353,6 +353,8 @@ tu_trace_cb(const struct hecat_trace *t, void *arg)
 	ev->error = t->error;
 	ev->status = t->status;
 	ev->naddrs = t->naddrs;
+	ev->tries = t->tries;
+	ev->shared = t->shared;
 }
 
 void

@@ -81,6 +81,8 @@ struct tu_event {
 	int			error;
 	int			status;
 	size_t			naddrs;
+	unsigned		tries;		/* QUERY */
+	int			shared;		/* QUERY */
 };
 
 struct tu_dial {
