@@ -645,16 +645,14 @@ path_error(int err)
 	}
 }
 
-/* An outcome of attempt at, recorded when the dial ends. */
+/* One observation of the address of sa, kept until the dial ends. */
 static void
-hist_note(struct hecat_dial *d, const struct attempt *at, int event,
+obs_push(struct hecat_dial *d, const struct sockaddr_storage *sa, int event,
     uint32_t rtt_us, int err)
 {
 	struct hecat_hist_obs *o;
 	struct hecat__ip ip;
 
-	if (!d->hist)
-		return;
 	if (d->nobs == d->obscap) {
 		size_t cap = d->obscap == 0 ? 4 : d->obscap * 2;
 
@@ -665,14 +663,31 @@ hist_note(struct hecat_dial *d, const struct attempt *at, int event,
 	}
 	o = &d->obs[d->nobs++];
 	memset(o, 0, sizeof(*o));
-	/* NAT64: the IPv4 address it stands for, as the engine sorts it. */
-	hecat__ip_from_sa(&ip, (const struct sockaddr *)(at->origlen > 0 ?
-	    &at->orig : &at->sa));
+	hecat__ip_from_sa(&ip, (const struct sockaddr *)sa);
 	hecat__ip_to_sa(&ip, 0, &o->addr);
 	o->event = event;
 	o->rtt_us = rtt_us;
 	o->error = err;
 	o->t = time(NULL);
+}
+
+/*
+ * An outcome of attempt at, recorded when the dial ends.  A NAT64
+ * attempt is kept under the IPv4 address it stands for, as the engine
+ * sorts it, and under the IPv6 one it dialed: a DNS64 answer is looked
+ * up by that before it is de-synthesized (and a prefix learned late
+ * leaves it so).
+ */
+static void
+hist_note(struct hecat_dial *d, const struct attempt *at, int event,
+    uint32_t rtt_us, int err)
+{
+	if (!d->hist)
+		return;
+	obs_push(d, at->origlen > 0 ? &at->orig : &at->sa, event, rtt_us,
+	    err);
+	if (at->origlen > 0)
+		obs_push(d, &at->sa, event, rtt_us, err);
 }
 
 /* The handshake's round trip: the kernel's measure, else the wait. */

@@ -126,6 +126,12 @@ check "3 DNS64: the -vv line says so" \
     err_has "desynthesize addr=$WKP6B is=$V4B\$"
 check "3 DNS64: it is planned as IPv4" eval \
     '[ "$(ev candidates ".[-1].order | map(.addr + \"/\" + .family) | join(\" \")")" = "$V4B/inet" ]'
+# History (issue 8) across de-synthesis: the next dial's AAAA answer,
+# looked up before it is de-synthesized, finds what the first learned.
+HC_CACHE=$tmp/cache.dns64 dial dns64.test
+HC_CACHE=$tmp/cache.dns64 dial dns64.test
+check "3 DNS64 + history: the AAAA's address has the first dial's RTT" \
+    eval '[ "$(ev history "map(select(.addr == \"$WKP6B\" and .rtt_ms != null)) | length")" = 1 ]'
 dial mixed.test
 check "3 DNS64 + native: native IPv6 first, the synthesized one as IPv4" \
     eval 'rc_is 0 && [ "$(ev candidates ".[-1].order | map(.addr) | join(\" \")")" = "$NATIVE6 $V4" ] &&
