@@ -85,7 +85,7 @@ hecat__cq_ask(struct hecat__cq_table *t, struct hecat__cq_member *m,
 	uint64_t now = hecat__now();
 	void *handle;
 
-	m->q = NULL;
+	hecat__cq_leave(m);		/* a member asks once at a time */
 	TAILQ_FOREACH(q, &t->qs, entry) {
 		if (q->hash != hash || q->family != family ||
 		    strcmp(q->name, name) != 0)

@@ -20,10 +20,16 @@
  *     asked only when discovering, IPv4 is not attempted while it is
  *     pending, an attempt to IPv4 connects to its RFC 6052 synthesis
  *     with the prefix announced (never for 127/8 and the like), and
- *     DNS64 answers come back de-synthesized.
+ *     DNS64 answers come back de-synthesized;
+ *   - connection history (RFC 8305 sections 4 and 5): the delay after an
+ *     attempt is its address's RTO clamped to the configured bounds, else
+ *     the attempt delay, never under 10 ms nor over 2 s, and the next
+ *     attempt for that reason waits it out; an address that failed
+ *     recently is begun only when every other one the engine holds (and
+ *     may try now) is done.
  *
- * The input: a configuration (CFG_BYTES bytes), the host's ports or the
- * endpoints, then events of one opcode byte and its arguments (see
+ * The input: a configuration (CFG_BYTES bytes), the history (HIST_BYTES),
+ * the host's ports or the endpoints, then events of one opcode byte and its arguments (see
  * step()).  When the input runs out the network goes quiet: pending
  * queries get NODATA, attempts fail, timers fire, until DONE.  Missing
  * bytes read as zero, so every input is valid.
@@ -107,6 +113,10 @@ struct run {
 	unsigned		 addr_attempts[POOL];
 	int			 cur_addr;	/* address with ports left */
 	unsigned		 connected_id;	/* reported success */
+	uint64_t		 last_delay;	/* after the newest attempt */
+	/* History, per pool address; a DNS64 one's is its IPv4's. */
+	uint64_t		 rtt[POOL], rto[POOL];
+	bool			 failed[POOL];
 	unsigned		 ndone;
 	int			 end_cancel;	/* why of an ending CANCEL */
 };
@@ -159,6 +169,47 @@ pool_index(const struct hecat__ip *ip)
 	return -1;
 }
 
+/* Pool address i as a store would hand it over: with its history. */
+static struct hecat__dst
+pool_dst(const struct run *rn, unsigned i, bool usable)
+{
+	struct hecat__dst d = pool(i, usable);
+
+	i %= POOL;
+	d.rtt = rn->rtt[i];
+	d.rto = rn->rto[i];
+	d.failed = rn->failed[i];
+	return d;
+}
+
+/*
+ * The Connection Attempt Delay after an attempt to pool address ai, from
+ * RFC 8305 section 5 and the configuration (an oracle apart from the
+ * engine's arithmetic): the address's RTO within [attempt_delay_min,
+ * attempt_delay_max] when it has one, else attempt_delay; never under
+ * 10 ms, never over 2 s.
+ */
+static uint64_t
+expected_delay(const struct run *rn, int ai)
+{
+	uint64_t lo = rn->cfg.attempt_delay_min, hi = rn->cfg.attempt_delay_max;
+	uint64_t d = rn->cfg.attempt_delay;
+
+	if (hi > 2000 * MS)
+		hi = 2000 * MS;
+	if (hi < RFC_MIN_GAP)
+		hi = RFC_MIN_GAP;
+	if (lo < RFC_MIN_GAP)
+		lo = RFC_MIN_GAP;
+	if (lo > hi)
+		lo = hi;
+	if (rn->rto[ai] != 0) {
+		d = rn->rto[ai];
+		return d < lo ? lo : d > hi ? hi : d;
+	}
+	return d < RFC_MIN_GAP ? RFC_MIN_GAP : d > 2000 * MS ? 2000 * MS : d;
+}
+
 static bool
 port_allowed(const struct run *rn, unsigned ai, uint16_t port)
 {
@@ -188,6 +239,28 @@ nports_of(const struct run *rn, unsigned ai)
 	return n;
 }
 
+/*
+ * Whether the engine holds ip as the DNS64 form of an IPv4 address it
+ * also holds: a duplicate, never attempted.
+ */
+static bool
+dns64_duplicate(const struct run *rn, const struct hecat__ip *ip)
+{
+	struct hecat__addr_info o;
+	struct hecat__ip v4;
+	size_t i;
+
+	if (rn->nat64 != HECAT__NAT64_KNOWN || ip->family != AF_INET6 ||
+	    !hecat__nat64_extract(&rn->prefix, ip, &v4))
+		return false;
+	for (i = 0; i < hecat__engine_naddrs(rn->e); i++) {
+		hecat__engine_addr(rn->e, i, &o);
+		if (hecat__ip_equal(&o.dst.ip, &v4))
+			return true;
+	}
+	return false;
+}
+
 static void
 on_attempt_action(struct run *rn, const struct hecat__action *a)
 {
@@ -200,6 +273,8 @@ on_attempt_action(struct run *rn, const struct hecat__action *a)
 	FUZZ_ASSERT(a->id == rn->nstarted + 1);
 	FUZZ_ASSERT(rn->nstarted == 0 ||
 	    rn->now >= rn->last_start + RFC_MIN_GAP);
+	FUZZ_ASSERT(a->why != HECAT__WHY_DELAY ||
+	    rn->now >= rn->last_start + rn->last_delay);
 	FUZZ_ASSERT(ai >= 0 && rn->known[ai]);
 	FUZZ_ASSERT(rn->cfg.family == AF_UNSPEC ||
 	    dst->family == rn->cfg.family);
@@ -230,6 +305,24 @@ on_attempt_action(struct run *rn, const struct hecat__action *a)
 	hecat__engine_addr(rn->e, a->addr, &info);
 	FUZZ_ASSERT(hecat__ip_equal(&info.dst.ip, dst));
 
+	/* History: the delay it sets, and failed addresses last. */
+	FUZZ_ASSERT(a->wait == expected_delay(rn, ai));
+	FUZZ_ASSERT(a->learned == (rn->rto[ai] != 0));
+	if (rn->failed[ai] && rn->ntried_port[ai] == 0)
+		for (i = 0; i < hecat__engine_naddrs(rn->e); i++) {
+			int pi;
+
+			hecat__engine_addr(rn->e, i, &info);
+			pi = pool_index(&info.dst.ip);
+			FUZZ_ASSERT(pi >= 0);
+			if (pi == ai || rn->failed[pi] ||
+			    (info.dst.ip.family == AF_INET && rn->qpref) ||
+			    dns64_duplicate(rn, &info.dst.ip))
+				continue;
+			FUZZ_ASSERT(rn->ntried_port[pi] >=
+			    nports_of(rn, (unsigned)pi));
+		}
+
 	rn->tried_port[ai][rn->ntried_port[ai]++] = a->port;
 	rn->cur_addr = rn->ntried_port[ai] < nports_of(rn, (unsigned)ai) ?
 	    ai : -1;
@@ -239,6 +332,7 @@ on_attempt_action(struct run *rn, const struct hecat__action *a)
 	rn->addr_attempts[ai]++;
 	rn->inflight++;
 	rn->last_start = rn->now;
+	rn->last_delay = a->wait;
 	FUZZ_ASSERT(rn->inflight <= rn->cfg.max_inflight);
 }
 
@@ -469,7 +563,7 @@ answer(struct run *rn, struct in *in, int family)
 		for (i = 0; i < k; i++) {
 			b = u8(in);
 			ai = b % POOL;
-			d[n++] = pool(ai, (b & 0x80) == 0);
+			d[n++] = pool_dst(rn, ai, (b & 0x80) == 0);
 			if (pending && d[n - 1].ip.family == family &&
 			    (rn->cfg.family == AF_UNSPEC ||
 			    rn->cfg.family == family))
@@ -611,6 +705,7 @@ step(struct run *rn, struct in *in)
 /* ---- a run -------------------------------------------------------------------- */
 
 #define CFG_BYTES	15
+#define HIST_BYTES	4
 
 static void
 config(struct run *rn, struct in *in)
@@ -654,6 +749,38 @@ config(struct run *rn, struct in *in)
 	rn->now = (uint64_t)u16(in) << 24;
 }
 
+/*
+ * Connection history: the attempt delay's bounds (0: the defaults), then
+ * three addresses' records, a byte each: the address (the low five bits,
+ * modulo POOL), an RTT (bits 5-6: none, 2, 40 or 700 ms; the RTO three
+ * times that) and failed recently (bit 7).  A DNS64 address and the
+ * IPv4 one it stands for share a record, as libhecat keeps NAT64
+ * outcomes under both.  Zeros are no history.
+ */
+static void
+history(struct run *rn, struct in *in)
+{
+	static const uint64_t rtts[] = { 0, 2 * MS, 40 * MS, 700 * MS };
+	unsigned b = u8(in), i, ai, k;
+
+	if (b != 0) {
+		rn->cfg.attempt_delay_min = (uint64_t)(b & 15) * 25 * MS;
+		rn->cfg.attempt_delay_max = (uint64_t)((b >> 4) + 1) * 150 * MS;
+	}
+	for (i = 1; i < HIST_BYTES; i++) {
+		b = u8(in);
+		ai = (b & 0x1f) % POOL;
+		for (k = 0; k < 2; k++) {
+			rn->rtt[ai] = rtts[b >> 5 & 3];
+			rn->rto[ai] = 3 * rn->rtt[ai];
+			rn->failed[ai] = (b & 0x80) != 0;
+			if (ai < 6)
+				break;
+			ai = ai < 12 ? ai + 6 : ai - 6;	/* the twin */
+		}
+	}
+}
+
 static struct hecat__engine *
 create(struct run *rn, struct in *in)
 {
@@ -673,7 +800,7 @@ create(struct run *rn, struct in *in)
 	for (i = 0; i < n; i++) {
 		b = u8(in);
 		ai = b % POOL;
-		eps[i].dst = pool((unsigned)ai, (b & 0x80) == 0);
+		eps[i].dst = pool_dst(rn, (unsigned)ai, (b & 0x80) == 0);
 		eps[i].port = (uint16_t)(80 + u8(in) % 4);
 		if (rn->cfg.family != AF_UNSPEC &&
 		    eps[i].dst.ip.family != rn->cfg.family)
@@ -697,6 +824,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	rn->cur_addr = -1;
 	config(rn, &in);
+	history(rn, &in);
 	errno = 0;
 	rn->e = create(rn, &in);
 	if (rn->cfg.family == 99) {

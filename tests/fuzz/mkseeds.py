@@ -245,10 +245,15 @@ def dnsd_seeds(dnsd):
 # ---- engine: see the top of fuzz_engine.c --------------------------------------
 
 def cfg(flags=0x40, rd=50, ad=250, at=9999, dl=0, rt=999, retries=3,
-        ffc=1, inflight=8, addrs=7, t0=0x100):
+        ffc=1, inflight=8, addrs=7, t0=0x100, hist=(0, 0, 0, 0)):
     return (bytes([flags]) + struct.pack('>HHHHH', rd, ad, at, dl, rt) +
             bytes([retries | ffc << 4, inflight | addrs << 4]) +
-            struct.pack('>H', t0))
+            struct.pack('>H', t0) + bytes(hist))
+
+
+def rec(addr, rtt=0, failed=False):
+    """A history byte: pool address, RTT class (0-3), failed recently."""
+    return addr | rtt << 5 | (0x80 if failed else 0)
 
 
 ENGINE = {
@@ -276,6 +281,15 @@ ENGINE = {
     'bad-family': cfg(inflight=0x80),
     'v4-only-cfg': cfg(flags=0x44) + bytes([0, 0]) +
                    bytes([5, 0, 2, 6, 7, 4, 0, 1, 0, 6, 0, 1, 6, 0, 0]),
+    # History: 2001:db8::1 failed, 2001:db8::2 and 192.0.2.1 with RTTs.
+    'history-failed': cfg(hist=(0, rec(0, failed=True), rec(1, 1),
+                                rec(6, 2))) + bytes([1, 0]) +
+                      bytes([4, 0, 2, 0, 1, 5, 0, 2, 6, 7, 6, 0, 0]),
+    'history-all-fail': cfg(inflight=2, hist=(0x31, rec(0, 3), rec(7, 1),
+                                              rec(1, 2, True))) +
+                        bytes([2, 0, 1]) +
+                        bytes([4, 0, 3, 0, 1, 2, 5, 0, 3, 6, 7, 8] +
+                              [6, 0, 1, 2] * 12),
 }
 
 
