@@ -30,11 +30,11 @@
 # Output: Markdown on stdout (rates, latencies, flatness, then every
 # hecat sample table); progress on stderr.  Environment: ROWS picks
 # workloads (seq-fin seq-lit seq-dns c50-lit c50-dns b1000-lit
-# b1000-dns), TOOLS picks tools (hecat asyncio go).  A burst of 1,000
-# dials of a name is 2,000 queries at once for hecat, which does not
-# merge identical queries in flight: more than the DNS server's socket
-# buffer (the kernel's default, 208 KiB) holds; the UDP datagrams dropped
-# are shown next to the rate.  Every run is
+# b1000-dns), TOOLS picks tools (hecat asyncio go).  UDP datagrams the
+# DNS server's socket dropped (its buffer is the kernel's default, 208
+# KiB) are shown next to the rate: before libhecat shared identical
+# queries in flight (lib/coalesce.c) a burst of 1,000 dials of a name was
+# 2,000 queries at once, and most were dropped.  Every run is
 # bounded by timeout(1); every server is killed by PID; the namespace and
 # its /etc/netns directory are removed at exit.
 set -u -o pipefail
