@@ -36,10 +36,10 @@ void	hecat__cq_init(struct hecat__cq_table *,
  * Ask the resolver family/name for m, whose done and arg are set.  Joins
  * the newest identical query in flight if it was sent less than window_ns
  * ago, otherwise starts one: a window shorter than the asker's per-try
- * timeout keeps a retry from joining the query it gave up on.  m->done is called exactly once unless m leaves
- * first, maybe before this returns.  Returns 1 if m joined a query, 0 if
- * one was started for it, -1 if the resolver could not start it (m->done
- * is not called).
+ * timeout keeps a retry from joining the query it gave up on.  m->done is
+ * called exactly once unless m leaves first, maybe before this returns.
+ * Returns 1 if m joined a query, 0 if one was started for it, -1 if the
+ * resolver could not start it (m->done is not called).
  */
 int	hecat__cq_ask(struct hecat__cq_table *, struct hecat__cq_member *m,
 	    int family, const char *name, uint64_t window_ns);

@@ -28,11 +28,12 @@
  *     recently is begun only when every other one the engine holds (and
  *     may try now) is done.
  *
- * The input: a configuration (CFG_BYTES bytes), the history (HIST_BYTES),
- * the host's ports or the endpoints, then events of one opcode byte and its arguments (see
- * step()).  When the input runs out the network goes quiet: pending
- * queries get NODATA, attempts fail, timers fire, until DONE.  Missing
- * bytes read as zero, so every input is valid.
+ * The input: a configuration (CFG_BYTES bytes), the history (HIST_BYTES,
+ * see history()), the host's ports or the endpoints, then events of one
+ * opcode byte and its arguments (see step()).  When the input runs out
+ * the network goes quiet: pending queries get NODATA, attempts fail,
+ * timers fire, until DONE.  Missing bytes read as zero, so every input is
+ * valid.
  */
 #include "config.h"
 
