@@ -95,14 +95,7 @@ echo "connect.sh: building bench/he_go.go" >&2
 GOCACHE=$tmp/gocache GO111MODULE=off go build -o "$tmp/he_go" \
     bench/he_go.go || { echo "connect.sh: go build failed" >&2; exit 1; }
 
-# --- the network: tests/netns/scenarios.sh's addresses and names --------
-V6OK=2001:db8:2::10	V4OK=198.51.100.10
-V6BH=2001:db8:2::20	V4BH=198.51.100.20
-V6BH2=2001:db8:2::21	V4BH2=198.51.100.21
-V6BH3=2001:db8:2::22
-V6RF=2001:db8:2::30
-V6UR=2001:db8:2::40
-
+# --- the network: tests/netns/scenarios.sh's (tests/netns/lib.sh) ---------
 ns_up "$LINK"
 # The server's ICMP errors without the per-host rate limit: one client
 # address dials ur6.test seven times in a row, and Linux's limit (a
@@ -110,32 +103,7 @@ ns_up "$LINK"
 # drop some of the ICMPv6 unreachables, making those runs look like
 # scenario 2 (seen as Icmp6OutRateLimitHost in nstat).
 nss sysctl -qw net.ipv6.icmp.ratelimit=0 net.ipv4.icmp_ratelimit=0
-ns_addr $V6OK accept;		ns_addr $V4OK accept
-ns_addr $V6BH blackhole;	ns_addr $V4BH blackhole
-ns_addr $V6BH2 blackhole;	ns_addr $V4BH2 blackhole
-ns_addr $V6BH3 blackhole
-ns_addr $V6RF refuse
-ns_addr $V6UR unreachable
-cat > "$tmp/zone" <<ZONE
-healthy.test AAAA $V6OK
-healthy.test A $V4OK
-bh6.test AAAA $V6BH
-bh6.test A $V4OK
-rf6.test AAAA $V6RF
-rf6.test A $V4OK
-ur6.test AAAA $V6UR
-ur6.test A $V4OK
-late6.test AAAA $V6OK delay=200
-late6.test A $V4OK
-noaaaa.test AAAA drop
-noaaaa.test A $V4OK
-latea.test AAAA $V6BH
-latea.test A $V4OK delay=300
-many.test AAAA $V6BH $V6BH2 $V6BH3
-many.test A $V4BH $V4BH2 $V4OK
-dead.test AAAA $V6BH $V6BH2
-dead.test A $V4BH $V4BH2
-ZONE
+ns_scenarios_addrs
 # The listener (greet: "hello from ADDR") lives 2 h at most; the DNS
 # server is killed by PID at exit (ns_down).
 ns_start "$NS_S" LISTEN_PORT tests/hecat-listen -a $V6OK -a $V4OK \

@@ -12,9 +12,7 @@
 ns_require
 trap 'ns_down; cleanup' EXIT
 
-V6OK=2001:db8:2::10	V4OK=198.51.100.10
-V6UR=2001:db8:2::40
-
+# Addresses: tests/netns/lib.sh.
 NS_DELAY_LOG=$tmp/delay.log
 NS_DELAY6=300 NS_DELAY4=50 ns_up delay
 ns_addr $V6OK accept;	ns_addr $V4OK accept

@@ -10,9 +10,7 @@
 ns_require
 trap 'ns_down; cleanup' EXIT
 
-V6OK=2001:db8:2::10	V4OK=198.51.100.10
-V4BH=198.51.100.20
-
+# Addresses: tests/netns/lib.sh.
 NS_DELAY6=400 NS_DELAY4=0 ns_up delay
 ns_addr $V6OK accept;	ns_addr $V4OK accept
 ns_addr $V4BH blackhole

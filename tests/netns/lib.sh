@@ -197,6 +197,49 @@ within() {
 	    'BEGIN { exit !(x >= lo && x <= hi * s) }'
 }
 
+# ns_scenarios_addrs: after ns_up, the network of the RFC 8305 scenarios
+# (tests/netns/scenarios.sh, bench/connect.sh): on the server side the
+# addresses below with what they do, and $tmp/zone naming them.
+V4BH=198.51.100.20
+V6BH2=2001:db8:2::21
+V4BH2=198.51.100.21
+V6BH3=2001:db8:2::22
+V6RF=2001:db8:2::30
+V4RF=198.51.100.30
+V6UR=2001:db8:2::40
+V4UR=198.51.100.40
+ns_scenarios_addrs() {
+	ns_addr $V6OK accept;		ns_addr $V4OK accept
+	ns_addr $V6BH blackhole;	ns_addr $V4BH blackhole
+	ns_addr $V6BH2 blackhole;	ns_addr $V4BH2 blackhole
+	ns_addr $V6BH3 blackhole
+	ns_addr $V6RF refuse;		ns_addr $V4RF refuse
+	ns_addr $V6UR unreachable;	ns_addr $V4UR unreachable
+	cat > "$tmp/zone" <<ZONE
+healthy.test AAAA $V6OK
+healthy.test A $V4OK
+bh6.test AAAA $V6BH
+bh6.test A $V4OK
+rf6.test AAAA $V6RF
+rf6.test A $V4OK
+ur6.test AAAA $V6UR
+ur6.test A $V4OK
+late6.test AAAA $V6OK delay=200
+late6.test A $V4OK
+noaaaa.test AAAA drop
+noaaaa.test A $V4OK
+latea.test AAAA $V6BH
+latea.test A $V4OK delay=300
+many.test AAAA $V6BH $V6BH2 $V6BH3
+many.test A $V4BH $V4BH2 $V4OK
+dead.test AAAA $V6BH $V6BH2
+dead.test A $V4BH $V4BH2
+nx.test * nxdomain
+sf.test * servfail
+silent.test * drop
+ZONE
+}
+
 # ns_bh6_up [veth|delay]: the history network (tests/netns/history.sh,
 # bench/history.sh).  V6OK and V4OK accept, V6BH is blackholed;
 # healthy.test is V6OK + V4OK, bh6.test V6BH + V4OK.  Over a veth pair
