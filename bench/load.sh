@@ -207,54 +207,56 @@ for row in $ROWS; do
 	done
 done
 
+# table CELL HEAD ALIGN: a Markdown table with a row per workload; per
+# tool the header HEAD (TOOL in it is the tool's name), the alignment
+# ALIGN, and what "CELL ROW TOOL" prints.
+table() {
+	local row t
+	printf '| workload |'
+	for t in $TOOLS; do printf ' %s |' "${2//TOOL/$t}"; done
+	echo
+	printf '|---|'
+	for t in $TOOLS; do printf -- "$3"; done
+	echo
+	for row in $ROWS; do
+		printf '| %s |' "$(row_desc "$row")"
+		for t in $TOOLS; do printf ' %s |' "$("$1" "$row" "$t")"; done
+		echo
+	done
+}
+rate_cell() {
+	local k="$1.$2"
+	printf '%s%s' "${rate[$k]:-—}" "${note[$k]:+ (${note[$k]# })}"
+}
+latency_cell() {
+	printf '%s / %s' "${p50[$1.$2]:-—}" "${p99[$1.$2]:-—}"
+}
+flat_cell() {
+	local f="$tmp/$1.$2" m0 m1 u=B
+	if [ "$2" = asyncio ]; then
+		m0=$(field "$f" rss0); m1=$(field "$f" rss1); u=KiB
+	else
+		m0=$(field "$f" heap0); m1=$(field "$f" heap1)
+	fi
+	printf '%s → %s | %s → %s %s (%+d)' "$(field "$f" fds0)" \
+	    "$(field "$f" fds1)" "${m0:-?}" "${m1:-?}" "$u" \
+	    "$(( ${m1:-0} - ${m0:-0} ))"
+}
+
 echo "## Dials per second ($DIALS dials per cell)"
 echo
-printf '| workload |'; for t in $TOOLS; do printf ' %s |' "$t"; done; echo
-printf '|---|'; for t in $TOOLS; do printf -- '---:|'; done; echo
-for row in $ROWS; do
-	printf '| %s |' "$(row_desc "$row")"
-	for t in $TOOLS; do
-		k="$row.$t"
-		printf ' %s%s |' "${rate[$k]:-—}" "${note[$k]:+ (${note[$k]# })}"
-	done
-	echo
-done
+table rate_cell TOOL '---:|'
 echo
 echo "## Latency of one dial, p50 / p99 (ms)"
 echo
-printf '| workload |'; for t in $TOOLS; do printf ' %s |' "$t"; done; echo
-printf '|---|'; for t in $TOOLS; do printf -- '---:|'; done; echo
-for row in $ROWS; do
-	printf '| %s |' "$(row_desc "$row")"
-	for t in $TOOLS; do
-		k="$row.$t"
-		printf ' %s / %s |' "${p50[$k]:-—}" "${p99[$k]:-—}"
-	done
-	echo
-done
+table latency_cell TOOL '---:|'
 echo
 echo "## Descriptors and memory, first sample → last"
 echo
 echo "hecat: heap in use (mallinfo2 uordblks + hblkhd); asyncio: VmRSS;"
 echo "Go: HeapAlloc after a GC."
 echo
-printf '| workload |'; for t in $TOOLS; do printf ' %s fds | %s memory |' "$t" "$t"; done; echo
-printf '|---|'; for t in $TOOLS; do printf -- '---:|---:|'; done; echo
-for row in $ROWS; do
-	printf '| %s |' "$(row_desc "$row")"
-	for t in $TOOLS; do
-		f="$tmp/$row.$t"
-		if [ "$t" = asyncio ]; then
-			m0=$(field "$f" rss0); m1=$(field "$f" rss1); u=KiB
-		else
-			m0=$(field "$f" heap0); m1=$(field "$f" heap1); u=B
-		fi
-		printf ' %s → %s | %s → %s %s (%+d) |' "$(field "$f" fds0)" \
-		    "$(field "$f" fds1)" "${m0:-?}" "${m1:-?}" "$u" \
-		    "$(( ${m1:-0} - ${m0:-0} ))"
-	done
-	echo
-done
+table flat_cell 'TOOL fds | TOOL memory' '---:|---:|'
 if [[ " $TOOLS " == *" hecat "* ]]; then
 	echo
 	echo "## hecat-load samples"
