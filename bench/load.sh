@@ -65,19 +65,10 @@ if [ ${#need[@]} -gt 0 ]; then
 	apt-get install -y "${need[@]}" >&2 || exit 1
 fi
 
-tmp=$(mktemp -d /tmp/hecat-load.XXXXXX)
+. tests/cli_lib.sh		# tmp, pids, cleanup, start_server, stop_server
+SERVER_WAIT=10
 NS=hl-$$
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null || true
-	done
-	wait 2>/dev/null || true
-	ip netns del "$NS" 2>/dev/null || true
-	rm -rf "/etc/netns/$NS" "$tmp"
-}
-trap cleanup EXIT
+trap 'ip netns del "$NS" 2>/dev/null; rm -rf "/etc/netns/$NS"; cleanup' EXIT
 trap 'exit 130' INT TERM
 
 echo "load.sh: building bench/load_go.go" >&2
@@ -98,29 +89,6 @@ for ((i = 0; i < 50; i++)); do
 done
 printf 'dual.test AAAA ::1\ndual.test A 127.0.0.1\n' > "$tmp/rules"
 
-# start VAR command...: a server that prints "port N" first (10 s at
-# most); VAR gets N, SPID its pid.  The command must exec the server (ip
-# netns exec does), so that SPID is the server's own pid.
-start() {
-	local var=$1 fifo="$tmp/fifo.$RANDOM" line
-	shift
-	mkfifo "$fifo"
-	"$@" > "$fifo" &
-	SPID=$!
-	pids+=("$SPID")
-	exec 9< "$fifo"
-	if ! read -t 10 -r line <&9 || [ "${line%% *}" != port ]; then
-		echo "load.sh: did not start: $*" >&2
-		exit 1
-	fi
-	exec 9<&-
-	rm -f "$fifo"
-	printf -v "$var" '%s' "${line#port }"
-}
-stop() {
-	kill "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
 # UDP datagrams dropped for a full receive buffer, in the namespace; and
 # at the DNS server's socket (port 53) alone.
 udp_drops() {
@@ -163,13 +131,14 @@ declare -A rate p50 p99 note
 for row in $ROWS; do
 	for tool in $TOOLS; do
 		out="$tmp/$row.$tool"
-		start LPORT ip netns exec "$NS" "$LOAD" listen -t 3600
-		lpid=$SPID
+		# ip netns exec execs the server: SERVER_PID is its own.
+		start_server LPORT ip netns exec "$NS" "$LOAD" listen -t 3600
+		lpid=$SERVER_PID
 		dpid=
 		case $row in *-dns)
-			start DPORT ip netns exec "$NS" tests/hecat-dnsd \
+			start_server DPORT ip netns exec "$NS" tests/hecat-dnsd \
 			    -a 127.0.0.1 -p 53 "$tmp/rules"
-			dpid=$SPID ;;
+			dpid=$SERVER_PID ;;
 		esac
 		# shellcheck disable=SC2046
 		case $tool in
@@ -191,8 +160,8 @@ for row in $ROWS; do
 		t1=${EPOCHREALTIME/./}
 		drops=$(( $(udp_drops) - drops0 ))
 		ddrops=$(dns_drops)
-		stop "$lpid"
-		[ -n "$dpid" ] && stop "$dpid"
+		stop_server "$lpid"
+		[ -n "$dpid" ] && stop_server "$dpid"
 		k="$row.$tool"
 		rate[$k]=$(field "$out" rate)
 		p50[$k]=$(field "$out" p50_ms)

@@ -30,7 +30,7 @@ trap cleanup EXIT
 
 # start_server VAR command...: run a server that prints "port N" first;
 # sets VAR to N and SERVER_PID to its pid.  Fails the suite if the line
-# does not come within 5 s.
+# does not come within SERVER_WAIT seconds (5).
 start_server() {
 	local var=$1 fifo line
 	shift
@@ -40,7 +40,8 @@ start_server() {
 	SERVER_PID=$!
 	pids+=("$SERVER_PID")
 	exec 9< "$fifo"
-	if ! read -t 5 -r line <&9 || [ "${line%% *}" != port ]; then
+	if ! read -t "${SERVER_WAIT:-5}" -r line <&9 ||
+	    [ "${line%% *}" != port ]; then
 		echo "FAIL: server did not start: $*"
 		exit 1
 	fi
