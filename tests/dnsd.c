@@ -1600,8 +1600,8 @@ dnsd_query(const struct dnsd *d, size_t i)
 	return i < d->nlog ? &d->log[i] : NULL;
 }
 
-size_t
-dnsd_count(const struct dnsd *d, const char *name, uint16_t type)
+static size_t
+count(const struct dnsd *d, const char *name, uint16_t type, bool tcp_only)
 {
 	char canon[256];
 	size_t i, n = 0;
@@ -1609,10 +1609,22 @@ dnsd_count(const struct dnsd *d, const char *name, uint16_t type)
 	if (name_canon(canon, name) == -1)
 		return 0;
 	for (i = 0; i < d->nlog; i++)
-		if (d->log[i].type == type &&
+		if (d->log[i].type == type && (d->log[i].tcp || !tcp_only) &&
 		    strcmp(d->log[i].name, canon) == 0)
 			n++;
 	return n;
+}
+
+size_t
+dnsd_count(const struct dnsd *d, const char *name, uint16_t type)
+{
+	return count(d, name, type, false);
+}
+
+size_t
+dnsd_count_tcp(const struct dnsd *d, const char *name, uint16_t type)
+{
+	return count(d, name, type, true);
 }
 
 void

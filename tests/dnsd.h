@@ -114,6 +114,9 @@ const struct dnsd_query *dnsd_query(const struct dnsd *, size_t);
 /* How many queries for name (any case, dot optional) and type arrived. */
 size_t		 dnsd_count(const struct dnsd *, const char *name,
 		    uint16_t type);
+/* The same, over TCP only. */
+size_t		 dnsd_count_tcp(const struct dnsd *, const char *name,
+		    uint16_t type);
 
 /*
  * Call cb for every query as it is logged (from the event loop, before it
