@@ -989,15 +989,17 @@ START_TEST(leak_1000_dials)
 	ck_assert_int_eq(ok, 1000);
 	ck_assert_int_eq(tu_count_fds(), fds);
 	/*
-	 * Equal, give or take the few kilobytes a long-lived getdns context
-	 * and the allocator settle into (10,000 dials stay within 3 KB of
-	 * 1,000): a leak of even one small block per dial would be 16,000
-	 * bytes or more.
+	 * Equal, give or take what a long-lived getdns context and the
+	 * allocator settle into: a leak of even one small block per dial
+	 * would be 32,000 bytes or more.  make check turns glibc's tcache
+	 * off (Makefile.am); with it on, the blocks it keeps count as in use
+	 * and grow by 8-11 KB over the first 1,500 dials, then stay flat
+	 * (measured over 20,000).
 	 */
 	fprintf(stderr, "leak_1000_dials: heap %zu -> %zu bytes, fds %d -> "
 	    "%d\n", heap, tu_heap_in_use(), fds, tu_count_fds());
-	ck_assert_msg(tu_heap_in_use() <= heap + 8192, "heap %zu -> %zu",
-	    heap, tu_heap_in_use());
+	ck_assert_msg(tu_heap_in_use() <= heap + 8192, "heap %zu -> %zu%s",
+	    heap, tu_heap_in_use(), tu_tcache_hint());
 	event_free(acc[0]);
 	if (acc[1] != NULL)
 		event_free(acc[1]);

@@ -196,6 +196,21 @@ tu_heap_in_use(void)
 	return mi.uordblks + mi.hblkhd;
 }
 
+/*
+ * For a failed heap check: glibc's per-thread cache keeps freed blocks
+ * that mallinfo2() counts as in use; make check turns it off.
+ */
+const char *
+tu_tcache_hint(void)
+{
+	const char *t = getenv("GLIBC_TUNABLES");
+
+	if (t != NULL && strstr(t, "glibc.malloc.tcache_count=0") != NULL)
+		return "";
+	return " (glibc's tcache is on: run with "
+	    "GLIBC_TUNABLES=glibc.malloc.tcache_count=0, as make check does)";
+}
+
 uint16_t
 tu_spawn_dnsd(const char *rules, pid_t *pid)
 {

@@ -46,6 +46,7 @@ void		tu_run_for(struct event_base *, unsigned ms);
 /* Open descriptors of this process, and heap bytes in use. */
 int		tu_count_fds(void);
 size_t		tu_heap_in_use(void);
+const char	*tu_tcache_hint(void);
 
 /*
  * Start tests/hecat-dnsd with rules (one per line) in a process of its
