@@ -5,10 +5,10 @@
  * Implemented rules: 1 (unusable destination), 2 (matching scope), 5
  * (matching label), 6 (precedence), 8 (smaller scope), 9 (longest matching
  * prefix, IPv6 only, capped at 64 bits) and 10 (original order), with
- * RFC 8305's RTT rule from connection history between 8 and 9.  Rule 3
- * needs deprecated-address flags (netlink), rule 4 Mobile IPv6 state and
- * rule 7 the encapsulation of the route; like Go, glibc's common
- * configuration and c-ares we skip them.  Rule 9 is limited to IPv6 as Go
+ * RFC 8305's RTT and "used before" rules from connection history between
+ * 8 and 9.  Rule 3 needs deprecated-address flags (netlink), rule 4 Mobile
+ * IPv6 state and rule 7 the encapsulation of the route; like Go, glibc's
+ * common configuration and c-ares we skip them.  Rule 9 is limited to IPv6 as Go
  * does (golang/go #13283, #18518): applied to IPv4 it defeats DNS round
  * robin for no benefit.
  */
@@ -229,6 +229,15 @@ hecat__addrsort_cmp(const struct hecat__sortent *da,
 	r = HECAT__RULE_RTT;
 	if (da->rtt != 0 && db->rtt != 0 &&
 	    (c = (int)rtt_band(da->rtt) - (int)rtt_band(db->rtt)) != 0)
+		goto out;
+
+	/*
+	 * RFC 8305 section 4 again: an address used before (history knows
+	 * its RTT, so it connected on this network) before one never used,
+	 * for the TCP Fast Open cookies and TLS sessions it may hold.
+	 */
+	r = HECAT__RULE_USED;
+	if ((c = prefer(da->rtt != 0, db->rtt != 0)) != 0)
 		goto out;
 
 	/* Rule 9: longest matching prefix, IPv6 only. */

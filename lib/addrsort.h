@@ -45,6 +45,12 @@ struct hecat__sortent {
  */
 #define HECAT__RULE_RTT		11
 
+/*
+ * The rule it adds after that one (R-4.4): an address used before (one
+ * whose RTT history knows) before one that was not.  Rule number 12.
+ */
+#define HECAT__RULE_USED	12
+
 /* RFC 6724 section 3.1 scope values. */
 enum {
 	HECAT__SCOPE_INTERFACE = 0x1,
@@ -65,9 +71,9 @@ unsigned	hecat__common_prefix(const struct hecat__ip *,
 /*
  * Compare two destinations by RFC 6724 section 6.  Returns < 0 when a goes
  * first, > 0 when b does; never 0 for distinct seq values.  If rule is not
- * NULL it receives the number of the rule that decided (1..10, or
- * HECAT__RULE_RTT).  A NULL
- * policy means the RFC 6724 default table.
+ * NULL it receives the number of the rule that decided (1..10,
+ * HECAT__RULE_RTT or HECAT__RULE_USED).  A NULL policy means the RFC 6724
+ * default table.
  */
 int	hecat__addrsort_cmp(const struct hecat__sortent *,
 	    const struct hecat__sortent *, const struct hecat__policy *,

@@ -169,6 +169,33 @@ START_TEST(rule9_not_for_ipv4)
 }
 END_TEST
 
+/*
+ * RFC 8305's rules between 8 and 9: the lower RTT band (R-4.3), then an
+ * address used before (R-4.4), each beating the longer prefix of rule 9.
+ */
+START_TEST(R_4_3_rtt_before_rule9)
+{
+	struct hecat__sortent a = ent("2001:db8:2::1", "2001:db8:1::99", 1),
+	    b = ent("2001:db8:1::1", "2001:db8:1::99", 0);
+
+	a.rtt = 3000000;			/* 3 ms: band 0 */
+	b.rtt = 30000000;			/* 30 ms: band 3 */
+	assert_first(a, b, HECAT__RULE_RTT);
+}
+END_TEST
+
+START_TEST(R_4_4_used_before_rule9)
+{
+	struct hecat__sortent a = ent("2001:db8:2::1", "2001:db8:1::99", 1),
+	    b = ent("2001:db8:1::1", "2001:db8:1::99", 0);
+
+	a.rtt = 900000000;			/* slow, but used */
+	assert_first(a, b, HECAT__RULE_USED);
+	b.rtt = 950000000;			/* same band: rule 9 decides */
+	assert_first(b, a, 9);
+}
+END_TEST
+
 START_TEST(rule10_original_order)
 {
 	assert_first(ent("2001:db8::2", "", 3), ent("2001:db8::1", "", 7),
@@ -361,6 +388,8 @@ addrsort_suite(void)
 	tcase_add_test(tc, rule9_longest_prefix);
 	tcase_add_test(tc, rule9_capped_at_64);
 	tcase_add_test(tc, rule9_not_for_ipv4);
+	tcase_add_test(tc, R_4_3_rtt_before_rule9);
+	tcase_add_test(tc, R_4_4_used_before_rule9);
 	tcase_add_test(tc, rule10_original_order);
 	tcase_add_test(tc, sort_stable);
 	suite_add_tcase(s, tc);

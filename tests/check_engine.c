@@ -992,15 +992,28 @@ START_TEST(R_4_3_rtt_same_band)
 }
 END_TEST
 
-/* An address without an RTT is neither before nor after one with. */
-START_TEST(R_4_3_rtt_unknown)
+/*
+ * R-4.4: after the RTT rule, an address used before (history knows its
+ * RTT) goes before one never used, whatever its RTT.
+ */
+START_TEST(R_4_4_used_before)
 {
 	RUN("%    notes on\n"
 	    "0    start host 80\n"
 	    "0    > query inet6\n"
 	    "0    > query inet\n"
-	    "0    answer inet6 2001:db8::1 2001:db8::2~rtt=1\n"
-	    "0    > order 2001:db8::1 2001:db8::2\n"
+	    "0    answer inet6 2001:db8::1 2001:db8::2~rtt=900 2001:db8::3\n"
+	    "0    > order 2001:db8::2 2001:db8::1 2001:db8::3\n"
+	    "0    > attempt 1 [2001:db8::2]:80 first\n");
+}
+END_TEST
+
+/* It too comes after precedence: a used IPv4 does not pass IPv6. */
+START_TEST(R_4_4_used_after_precedence)
+{
+	RUN("%    notes on\n"
+	    "0    start ip [2001:db8::1]:80 192.0.2.1:80~rtt=1\n"
+	    "0    > order 2001:db8::1 192.0.2.1\n"
 	    "0    > attempt 1 [2001:db8::1]:80 first\n");
 }
 END_TEST
@@ -1621,7 +1634,8 @@ engine_suite(void)
 	tc = tcase_create("history");
 	tcase_add_test(tc, R_4_3_rtt_rule);
 	tcase_add_test(tc, R_4_3_rtt_same_band);
-	tcase_add_test(tc, R_4_3_rtt_unknown);
+	tcase_add_test(tc, R_4_4_used_before);
+	tcase_add_test(tc, R_4_4_used_after_precedence);
 	tcase_add_test(tc, R_4_3_rtt_after_precedence);
 	tcase_add_test(tc, H_failed_moved_back);
 	tcase_add_test(tc, H_failed_waits_for_a);

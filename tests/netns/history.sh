@@ -1,7 +1,8 @@
 #!/bin/bash
 # Connection history (RFC 8305 sections 4 and 5) on a real network: a
 # client namespace whose IPv6 path to the server is blackholed.  The
-# first dial races and learns; the next ones go to IPv4 at once.  History
+# first dial races and learns; the next ones go to IPv4 at once; of two
+# IPv4 addresses the one used before goes first (R-4.4).  History
 # stays with its network (R-4.5: change the default routes and the dial
 # races again), --no-history neither reads nor writes it, a corrupt file
 # is replaced, and concurrent hecat processes share the file.  Root only:
@@ -74,6 +75,13 @@ check "--no-history: the file untouched, no history event" eval \
     '[ "$(sha256sum < "$HFILE")" = "$sum" ] &&
      [ "$(tq "[.[] | select(.ev == \"history\")] | length")" = 0 ] &&
      [ "$(tq "[.[] | select(.ev == \"network\")][0].history")" = false ]'
+
+# ---- R-4.4: an address used before goes first ------------------------------
+# two4.test answers $V4OK2 then $V4OK; only $V4OK was used on this network.
+dial --no-history two4.test
+expect "R-4.4 without history: the DNS order" $V4OK2 "$V4OK2" 0 50
+dial two4.test
+expect "R-4.4 with history: the address used before first" $V4OK "$V4OK" 0 50
 
 # ---- R-4.5: another network ----------------------------------------------
 ip -n "$NS_C" route replace default via 192.0.2.3

@@ -248,6 +248,7 @@ ZONE
 V6OK=2001:db8:2::10
 V4OK=198.51.100.10
 V6BH=2001:db8:2::20
+V4OK2=198.51.100.11
 ns_bh6_up() {
 	ns_up "${1:-veth}"
 	if [ "${1:-veth}" = veth ]; then
@@ -257,11 +258,13 @@ ns_bh6_up() {
 	ns_addr $V6OK accept
 	ns_addr $V4OK accept
 	ns_addr $V6BH blackhole
+	ns_addr $V4OK2 accept
 	cat > "$tmp/zone" <<ZONE
 healthy.test AAAA $V6OK
 healthy.test A $V4OK
 bh6.test AAAA $V6BH
 bh6.test A $V4OK
+two4.test A $V4OK2 $V4OK
 ZONE
 	ns_servers greet
 }
