@@ -3,6 +3,8 @@
 # root zone signed at test time (ldns-keygen, ldns-signzone), DNS over TLS
 # (--dns-tls) to a local unbound with a CA and certificate made by openssl
 # at test time, and --recursive from root hints that name the local nsd.
+# The library's own fields for each (struct hecat_config) are checked too,
+# with tests/hecat-libdial: its error codes and ANSWER trace events.
 #
 # Every address is loopback, and every trust anchor, root hint and CA is
 # one of ours, given explicitly: nothing here can reach the real root.
@@ -180,6 +182,22 @@ fi
 DNS="--dns-server=127.0.0.1:$NSDPORT"
 TA="--trust-anchor=$z/root.ds"
 
+# lib ARGS...: one dial by tests/hecat-libdial, the same servers through
+# libhecat's struct hecat_config (its output in $tmp/out).  lib_says
+# STATUS DNSSEC ERR NAME: every ANSWER event said STATUS and DNSSEC (one
+# at least: when AAAA connects first, the A query may be cancelled before
+# its answer), and the dial ended with ERR NAME.
+lib() {
+	timeout -s KILL 30 tests/hecat-libdial "$@" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+}
+lib_says() {
+	grep -Eq "^answer inet6? $1 $2\$" "$tmp/out" &&
+	    ! grep '^answer ' "$tmp/out" | grep -Evq " $1 $2\$" &&
+	    [ "$(tail -n 1 "$tmp/out")" = "result $3 $4" ]
+}
+lib_answers() { [ "$(grep -c '^answer ' "$tmp/out")" -eq "$1" ]; }
+
 start_server PORT tests/hecat-listen -m greet -t 120
 
 # ---- DNSSEC, stub: getdns fetches DS and DNSKEY from nsd itself ----------
@@ -225,6 +243,21 @@ check "without --dnssec: the unsigned name connects" rc_is 0
 hc -z --dnssec "--trust-anchor=$z/other.ds" "$DNS" good.example "$PORT"
 check "--dnssec: an anchor that signed nothing makes good.example bogus" \
     eval 'rc_is 65 && err_has "DNSSEC validation failed \(AAAA: BOGUS, A: BOGUS\)"'
+
+# The same through the library: config.dnssec, trust_anchor, nameservers.
+LNS="127.0.0.1:$NSDPORT"
+lib -d -a "$z/root.ds" -s "$LNS" good.example "$PORT"
+check "library dnssec=1: secure answers, HECAT_OK" eval 'rc_is 0 &&
+    lib_says NOERROR secure 0 HECAT_OK'
+lib -d -a "$z/root.ds" -s "$LNS" bogus.example "$PORT"
+check "library dnssec=1: BOGUS answers, HECAT_E_DNSSEC" eval 'rc_is 1 &&
+    lib_says BOGUS bogus -9 HECAT_E_DNSSEC && lib_answers 2'
+lib -d -a "$z/root.ds" -s "$LNS" www.unsigned.example "$PORT"
+check "library dnssec=1: INSECURE answers, HECAT_E_DNSSEC" eval 'rc_is 1 &&
+    lib_says INSECURE insecure -9 HECAT_E_DNSSEC && lib_answers 2'
+lib -s "$LNS" bogus.example "$PORT"
+check "library dnssec=0: nothing validated (none), HECAT_OK" eval 'rc_is 0 &&
+    lib_says NOERROR none 0 HECAT_OK'
 
 # ---- DNS over TLS: unbound with a CA of ours -------------------------------
 (
@@ -301,6 +334,15 @@ check "--dns-tls: a server that speaks no TLS fails (75)" rc_is 75
 hc -z "--dns-tls=127.0.0.1:$NSDPORT#dot.hecat.test" "$CA" good.example "$PORT"
 check "--dns-tls: never falls back to plain DNS" rc_is 75
 
+# The same through the library: config.dns_tls and dns_tls_ca.
+lib -t "127.0.0.1:$DOTPORT#dot.hecat.test" -c "$tmp/ca.pem" good.dot.test "$PORT"
+check "library dns_tls: answers over TLS, HECAT_OK" eval 'rc_is 0 &&
+    lib_says NOERROR none 0 HECAT_OK'
+lib -t "127.0.0.1:$DOTPORT#wrong.hecat.test" -c "$tmp/ca.pem" good.dot.test "$PORT"
+check "library dns_tls: another name fails the query, HECAT_E_DNS" eval \
+    'rc_is 1 && grep -qx "result -3 HECAT_E_DNS" "$tmp/out" &&
+     ! grep -q "NOERROR" "$tmp/out"'
+
 # ---- full recursion from our root hints ----------------------------------------
 if [ "$recursion" = yes ]; then
 	RH="--root-hints=$z/root.hints"
@@ -316,6 +358,9 @@ if [ "$recursion" = yes ]; then
 	    eval 'rc_is 65 && err_has "AAAA: INSECURE, A: INSECURE"'
 	hc -z --recursive "$RH" www.unsigned.example "$PORT"
 	check "--recursive: follows the delegation, connects" rc_is 0
+	lib -r -h "$z/root.hints" -d -a "$z/root.key" good.example "$PORT"
+	check "library recursive=1, root_hints, dnssec=1: secure, HECAT_OK" \
+	    eval 'rc_is 0 && lib_says NOERROR secure 0 HECAT_OK'
 else
 	echo "# --recursive cases skipped: port 53 needs root"
 fi
