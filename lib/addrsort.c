@@ -8,9 +8,9 @@
  * RFC 8305's RTT and "used before" rules from connection history between
  * 8 and 9.  Rule 3 needs deprecated-address flags (netlink), rule 4 Mobile
  * IPv6 state and rule 7 the encapsulation of the route; like Go, glibc's
- * common configuration and c-ares we skip them.  Rule 9 is limited to IPv6 as Go
- * does (golang/go #13283, #18518): applied to IPv4 it defeats DNS round
- * robin for no benefit.
+ * common configuration and c-ares we skip them.  Rule 9 is limited to IPv6
+ * as Go does (golang/go #13283, #18518): applied to IPv4 it defeats DNS
+ * round robin for no benefit.
  */
 #include "config.h"
 

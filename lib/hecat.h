@@ -245,7 +245,8 @@ struct hecat_opts {
 	 * failed, or lost a race they started first, in the last 10
 	 * minutes go after the others; among addresses RFC 6724 rules 1-8
 	 * cannot tell apart, the one with the lower smoothed RTT goes
-	 * first; and the delay after an attempt to an address with an RTT
+	 * first, then one used before (with an RTT) before one never
+	 * used; and the delay after an attempt to an address with an RTT
 	 * known is the time its first SYN would be retransmitted (RFC 6298
 	 * RTO), clamped to [attempt_delay_min_ms, attempt_delay_max_ms]
 	 * and never below 10 ms.  HECAT_HISTORY_OFF: the dial neither
