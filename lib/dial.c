@@ -48,13 +48,12 @@
 struct hecat {
 	struct event_base		*base;
 	struct hecat_opts		 defaults;
-	const struct hecat_resolver	*res;
-	void				*res_arg;
-	struct hecat__cq_table		 cq;		/* queries in flight */
+	struct hecat__cq_table		 cq;		/* the resolver, and
+							   queries in flight */
 	struct hecat__prefix64		 pref64;	/* discovered, or len 0 */
 	uint64_t			 net_at;	/* connectivity read then */
 	bool				 net6, net4;
-	const struct hecat_store	*store;		/* NULL: no history */
+	const struct hecat_store	*store;		/* the caller's, or ours */
 	void				*store_arg;
 	uint64_t			 netid;		/* history's network */
 	uint64_t			 netid_at;	/* read then */
@@ -707,18 +706,29 @@ connect_rtt_us(const struct attempt *at)
 	return us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 }
 
+/*
+ * Whether a reading of the host's network state taken at *at is too old
+ * for a dial started at now (see nat64_setup()); if so, *at becomes now
+ * for the reading the caller takes.
+ */
+static bool
+reading_due(uint64_t *at, uint64_t now)
+{
+	if (*at != 0 && now - *at < NET_REUSE)
+		return false;
+	*at = now;
+	return true;
+}
+
 /* The network history is kept for: read per dial, reused like nat64's. */
 static void
 hist_setup(struct hecat_dial *d)
 {
-	d->hist = d->h->store != NULL &&
-	    d->opts.history != HECAT_HISTORY_OFF;
+	d->hist = d->opts.history != HECAT_HISTORY_OFF;
 	if (!d->hist)
 		return;
-	if (d->h->netid_at == 0 || d->t0 - d->h->netid_at >= NET_REUSE) {
+	if (reading_due(&d->h->netid_at, d->t0))
 		d->h->netid = hecat__network_id();
-		d->h->netid_at = d->t0;
-	}
 	d->net = d->h->netid;
 }
 
@@ -1283,10 +1293,8 @@ nat64_setup(struct hecat_dial *d)
 	 * reading share it (a burst, a tight loop: the reading costs about
 	 * as much as a dial on loopback).
 	 */
-	if (d->h->net_at == 0 || d->t0 - d->h->net_at >= NET_REUSE) {
+	if (reading_due(&d->h->net_at, d->t0))
 		hecat__connectivity(&d->h->net6, &d->h->net4);
-		d->h->net_at = d->t0;
-	}
 	d->net6 = d->h->net6;
 	d->net4 = d->h->net4;
 	if (d->opts.nat64_prefix != NULL &&
@@ -1700,7 +1708,7 @@ hecat_dial_cancel(struct hecat_dial *d)
 static void
 store_free(struct hecat *h)
 {
-	if (h->store != NULL && h->store->free != NULL)
+	if (h->store->free != NULL)
 		h->store->free(h->store_arg);
 }
 
@@ -1709,6 +1717,7 @@ hecat_new(struct event_base *base, const struct hecat_config *cfg0)
 {
 	struct hecat_config cfg;
 	struct hecat *h;
+	void *rarg;
 
 	if (base == NULL) {
 		errno = EINVAL;
@@ -1752,12 +1761,10 @@ hecat_new(struct event_base *base, const struct hecat_config *cfg0)
 			errno = EINVAL;
 			return NULL;
 		}
-		h->res = cfg.resolver;
-		h->res_arg = cfg.resolver_arg;
-		hecat__cq_init(&h->cq, h->res, h->res_arg);
+		hecat__cq_init(&h->cq, cfg.resolver, cfg.resolver_arg);
 		return h;
 	}
-	if ((h->res_arg = hecat__getdns_new(base, &cfg)) == NULL) {
+	if ((rarg = hecat__getdns_new(base, &cfg)) == NULL) {
 		int saved = errno;
 
 		store_free(h);
@@ -1765,8 +1772,7 @@ hecat_new(struct event_base *base, const struct hecat_config *cfg0)
 		errno = saved;
 		return NULL;
 	}
-	h->res = &hecat__getdns_resolver;
-	hecat__cq_init(&h->cq, h->res, h->res_arg);
+	hecat__cq_init(&h->cq, &hecat__getdns_resolver, rarg);
 	return h;
 }
 
@@ -1779,8 +1785,8 @@ hecat_free(struct hecat *h)
 		return;
 	while ((d = TAILQ_FIRST(&h->dials)) != NULL)
 		hecat_dial_cancel(d);
-	if (h->res->free != NULL)
-		h->res->free(h->res_arg);
+	if (h->cq.res->free != NULL)
+		h->cq.res->free(h->cq.rarg);
 	store_free(h);
 	free(h);
 }

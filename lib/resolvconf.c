@@ -359,6 +359,13 @@ parse_port(const char *s, uint16_t *port)
 int
 hecat__nameserver_parse(struct hecat__nameserver *ns, const char *s)
 {
+	return hecat__nameserver_parse_port(ns, s, 53);
+}
+
+int
+hecat__nameserver_parse_port(struct hecat__nameserver *ns, const char *s,
+    uint16_t defport)
+{
 	char a[NS_TEXTLEN];
 	struct hecat__nameserver r;
 	const char *port = NULL, *rb, *colon;
@@ -389,7 +396,7 @@ hecat__nameserver_parse(struct hecat__nameserver *ns, const char *s)
 	memset(&r, 0, sizeof(r));
 	if (hecat__ip_parse(&r.ip, a) == -1)
 		goto inval;
-	r.port = 53;
+	r.port = defport;
 	if (port != NULL && parse_port(port, &r.port) == -1)
 		goto inval;
 	*ns = r;

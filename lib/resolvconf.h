@@ -58,9 +58,12 @@ size_t	hecat__resolvconf_candidates(const struct hecat__resolvconf *,
 
 /*
  * Parse one name server: "192.0.2.1", "192.0.2.1:5353", "2001:db8::1",
- * "[2001:db8::1]:5353", "[fe80::1%eth0]:53".  The port defaults to 53.
- * Returns 0, or -1 with errno EINVAL.
+ * "[2001:db8::1]:5353", "[fe80::1%eth0]:53".  The port defaults to 53
+ * (to defport with hecat__nameserver_parse_port()).  Returns 0, or -1
+ * with errno EINVAL.
  */
 int	hecat__nameserver_parse(struct hecat__nameserver *, const char *);
+int	hecat__nameserver_parse_port(struct hecat__nameserver *, const char *,
+	    uint16_t defport);
 
 #endif /* HECAT_RESOLVCONF_H */

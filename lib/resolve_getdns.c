@@ -327,15 +327,6 @@ const struct hecat_resolver hecat__getdns_resolver = {
 
 /* ---- setup -------------------------------------------------------------------- */
 
-/* Whether a name server's text gives a port: [v6]:PORT, or v4:PORT. */
-static bool
-has_port(const char *s)
-{
-	if (*s == '[')
-		return strstr(s, "]:") != NULL;
-	return strchr(s, ':') != NULL && strchr(s, ':') == strrchr(s, ':');
-}
-
 /*
  * "ADDR[:PORT] ..." (spaces or commas) into r->rc's name servers; with
  * tls, "ADDR[:PORT]#NAME ...", port 853 by default.
@@ -363,14 +354,12 @@ parse_nameservers(struct gresolver *r, const char *spec, bool tls)
 				return -1;
 			}
 		}
-		if (hecat__nameserver_parse(&r->rc.ns[r->rc.nns], tok) == -1)
+		if (hecat__nameserver_parse_port(&r->rc.ns[r->rc.nns], tok,
+		    tls ? DOT_PORT : 53) == -1)
 			return -1;
-		if (tls) {
-			if (!has_port(tok))
-				r->rc.ns[r->rc.nns].port = DOT_PORT;
+		if (tls)
 			strcpy(r->tls_name[r->rc.nns], name != NULL ? name :
 			    "");
-		}
 		r->rc.nns++;
 	}
 	if (r->rc.nns == 0) {

@@ -1338,6 +1338,24 @@ START_TEST(ns_ipv4_with_port)
 }
 END_TEST
 
+/* Another default port (DNS over TLS's 853): only where none is given. */
+START_TEST(ns_other_default_port)
+{
+	struct hecat__nameserver ns;
+	const char *s[] = { "192.0.2.1", "192.0.2.1:5353", "::1", "[::1]",
+	    "[::1]:53" };
+	const uint16_t want[] = { 853, 5353, 853, 853, 53 };
+	size_t i;
+
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		ck_assert_int_eq(hecat__nameserver_parse_port(&ns, s[i], 853),
+		    0);
+		ck_assert_msg(ns.port == want[i], "%s: port %u, want %u", s[i],
+		    ns.port, want[i]);
+	}
+}
+END_TEST
+
 START_TEST(ns_bare_ipv6_default_port)
 {
 	want_ns("2001:db8::1", "[2001:db8::1]:53");
@@ -1514,6 +1532,7 @@ resolvfiles_suite(void)
 	tc = tcase_create("nameserver");
 	tcase_add_test(tc, ns_ipv4_default_port);
 	tcase_add_test(tc, ns_ipv4_with_port);
+	tcase_add_test(tc, ns_other_default_port);
 	tcase_add_test(tc, ns_bare_ipv6_default_port);
 	tcase_add_test(tc, ns_bracketed_ipv6);
 	tcase_add_test(tc, ns_bracketed_ipv6_with_zone);
