@@ -107,7 +107,7 @@ dial_cb(const struct hecat_result *r, void *arg)
 	 * certificate not valid for the name) as a bare error: say what it
 	 * most likely was.
 	 */
-	if (r->err == HECAT_E_DNS && st->opts->dns_tls != NULL &&
+	if (r->err == HECAT_E_DNS && st->opts->cfg.dns_tls != NULL &&
 	    (r->aaaa_status == HECAT_DNS_ERROR ||
 	    r->a_status == HECAT_DNS_ERROR)) {
 		tls = *r;
@@ -194,50 +194,17 @@ connect_run(const struct options *o, struct out *out, int sigfd,
 		goto out;
 	}
 
-	hecat_config_init(&cfg);
-	cfg.nameservers = o->dns_server;
-	cfg.history_file = o->no_history ? NULL :
-	    history_path(hpath, sizeof(hpath));
-	cfg.dnssec = o->dnssec;
-	cfg.trust_anchor = o->trust_anchor;
-	cfg.dns_tls = o->dns_tls;
-	cfg.dns_tls_ca = o->dns_tls_ca;
-	cfg.recursive = o->recursive;
-	cfg.root_hints = o->root_hints;
+	cfg = o->cfg;
+	ho = o->dial;
+	if (ho.history != HECAT_HISTORY_OFF)
+		cfg.history_file = history_path(hpath, sizeof(hpath));
+	if (cfg.history_file == NULL)
+		ho.history = HECAT_HISTORY_OFF;
 	if ((h = hecat_new(st.base, &cfg)) == NULL) {
-		if (errno == EINVAL && o->dns_server != NULL) {
-			out_error(out, "--dns-server '%s': not ADDRESS[:PORT]",
-			    o->dns_server != NULL ? o->dns_server : "");
-			st.status = EX_USAGE;
-			st.outcome = "usage";
-		} else
-			out_error(out, "cannot set up the resolver: %s",
-			    strerror(errno));
+		out_error(out, "cannot set up the resolver: %s",
+		    strerror(errno));
 		goto out;
 	}
-
-	hecat_opts_init(&ho);
-	ho.resolution_delay_ms = o->resolution_delay_ms;
-	ho.attempt_delay_ms = o->attempt_delay_ms;
-	ho.attempt_timeout_ms = o->attempt_timeout_ms;
-	ho.timeout_ms = o->connect_timeout_ms == OPT_NONE ? 0 :
-	    (unsigned)o->connect_timeout_ms;
-	ho.resolve_timeout_ms = o->resolve_timeout_ms;
-	ho.resolve_retries = o->resolve_retries;
-	ho.first_family_count = o->first_family_count;
-	ho.family = o->family;
-	ho.prefer = o->prefer;
-	if (o->has_source) {
-		ho.source = (const struct sockaddr *)&o->source;
-		ho.source_len = o->source_len;
-	}
-	ho.source_port = o->source_port;
-	/* -n: no DNS, so no RFC 7050 discovery; a given prefix is used. */
-	ho.nat64_prefix = o->nat64_prefix;
-	if (o->no_nat64 || (o->numeric && o->nat64_prefix == NULL))
-		ho.nat64 = HECAT_NAT64_OFF;
-	if (o->no_history || cfg.history_file == NULL)
-		ho.history = HECAT_HISTORY_OFF;
 	ho.trace = out_dial_event;
 	ho.trace_arg = out;
 

@@ -143,7 +143,7 @@ main(int argc, char *argv[])
 	}
 	if (opts.attempt_delay_clamped && opts.verbose > 0)
 		out_error(out, "--attempt-delay clamped to %ums (RFC 8305: "
-		    "10ms to 2s)", opts.attempt_delay_ms);
+		    "10ms to 2s)", opts.dial.attempt_delay_ms);
 	/* EPIPE is handled where it happens; SIGPIPE would kill us. */
 	signal(SIGPIPE, SIG_IGN);
 	if ((sigfd = signals_setup(&sigs)) == -1) {

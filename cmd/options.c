@@ -23,9 +23,7 @@
 #include <string.h>
 
 #include "hecat.h"
-#include "nat64.h"
 #include "options.h"
-#include "resolvconf.h"
 
 #define MAX_DURATION_MS	(86400L * 1000)	/* a day */
 #define MAX_PORTS	1024
@@ -54,7 +52,8 @@ enum {
 	OPT_DNS_TLS,
 	OPT_DNS_TLS_CA,
 	OPT_RECURSIVE,
-	OPT_ROOT_HINTS
+	OPT_ROOT_HINTS,
+	OPT_RACE_UNTIL
 };
 
 static const struct option longopts[] = {
@@ -89,6 +88,7 @@ static const struct option longopts[] = {
 	{ "dns-tls-ca",		required_argument,	NULL, OPT_DNS_TLS_CA },
 	{ "recursive",		no_argument,		NULL, OPT_RECURSIVE },
 	{ "root-hints",		required_argument,	NULL, OPT_ROOT_HINTS },
+	{ "race-until",		required_argument,	NULL, OPT_RACE_UNTIL },
 	{ NULL,			0,			NULL, 0 }
 };
 
@@ -131,6 +131,8 @@ static const char usage_text[] =
 "  --no-nat64          never reach IPv4 through NAT64\n"
 "  --no-shutdown       do not half-close the socket at stdin EOF\n"
 "  --prefer 4|6        the family to try first\n"
+"  --race-until tcp|banner  an attempt wins when TCP connects (tcp), or\n"
+"                      once the server has sent its first byte (banner)\n"
 "  --recursive         resolve from the root servers down, not through\n"
 "                      a name server\n"
 "  --resolution-delay T  wait for AAAA after A (50ms)\n"
@@ -290,22 +292,15 @@ parse_file(const char *opt, const char *arg, const char **out, char *err,
 static int
 add_dns_tls(struct options *o, const char *arg, char *err, size_t errlen)
 {
-	struct hecat__nameserver ns;
-	char addr[128], *list;
-	const char *hash;
-	size_t len, old;
+	const char *hash, *why;
+	char *list;
+	size_t old;
 
 	if ((hash = strchr(arg, '#')) == NULL || hash[1] == '\0')
 		return fail(err, errlen, "--dns-tls: '%s': no #NAME (the name "
 		    "the server's certificate must be valid for)", arg);
-	len = (size_t)(hash - arg);
-	if (len >= sizeof(addr) || strpbrk(arg, " ,\t") != NULL ||
-	    strlen(hash + 1) >= HECAT__NAMELEN)
-		return fail(err, errlen, "--dns-tls: '%s': not "
-		    "ADDRESS[:PORT]#NAME", arg);
-	memcpy(addr, arg, len);
-	addr[len] = '\0';
-	if (hecat__nameserver_parse(&ns, addr) == -1)
+	if (strpbrk(arg, " ,\t") != NULL ||
+	    hecat_nameservers_check(arg, 1, &why) == -1)
 		return fail(err, errlen, "--dns-tls: '%s': not "
 		    "ADDRESS[:PORT]#NAME", arg);
 	old = o->dns_tls != NULL ? strlen(o->dns_tls) : 0;
@@ -317,6 +312,7 @@ add_dns_tls(struct options *o, const char *arg, char *err, size_t errlen)
 		list[old++] = ' ';
 	strcpy(list + old, arg);
 	o->dns_tls = list;
+	o->cfg.dns_tls = list;
 	return 0;
 }
 
@@ -325,6 +321,7 @@ static int
 check(struct options *o, int argc, char *argv[], char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
+	int family = o->dial.family, prefer = o->dial.prefer;
 	size_t i, len;
 
 	if (argc < 2)
@@ -343,12 +340,11 @@ check(struct options *o, int argc, char *argv[], char *err, size_t errlen)
 	if (o->numeric && !o->host_numeric)
 		return fail(err, errlen, "host '%s': not a numeric address, "
 		    "and -n forbids DNS", o->host);
-	if (o->host_numeric && o->family != AF_UNSPEC &&
-	    ss.ss_family != o->family)
+	if (o->host_numeric && family != AF_UNSPEC && ss.ss_family != family)
 		return fail(err, errlen, "host '%s': not an IPv%d address "
-		    "(%s)", o->host, o->family == AF_INET ? 4 : 6,
-		    o->has_source ? "the family of -s" : o->family == AF_INET ?
-		    "-4" : "-6");
+		    "(%s)", o->host, family == AF_INET ? 4 : 6,
+		    o->dial.source != NULL ? "the family of -s" :
+		    family == AF_INET ? "-4" : "-6");
 	if (argc - 1 > MAX_PORTS)
 		return fail(err, errlen, "%d ports: at most %d", argc - 1,
 		    MAX_PORTS);
@@ -364,14 +360,13 @@ check(struct options *o, int argc, char *argv[], char *err, size_t errlen)
 	if (o->no_stdin && o->send_only)
 		return fail(err, errlen, "-d (--recv-only) and --send-only "
 		    "exclude each other");
-	if (o->has_source && o->prefer != AF_UNSPEC &&
-	    o->source.ss_family != o->prefer)
+	if (o->dial.source != NULL && prefer != AF_UNSPEC &&
+	    o->source.ss_family != prefer)
 		return fail(err, errlen, "--prefer contradicts the family of "
 		    "-s");
-	if (o->family != AF_UNSPEC && o->prefer != AF_UNSPEC &&
-	    o->family != o->prefer)
+	if (family != AF_UNSPEC && prefer != AF_UNSPEC && family != prefer)
 		return fail(err, errlen, "--prefer %d contradicts -%d",
-		    o->prefer == AF_INET ? 4 : 6, o->family == AF_INET ? 4 : 6);
+		    prefer == AF_INET ? 4 : 6, family == AF_INET ? 4 : 6);
 	return 0;
 }
 
@@ -379,22 +374,16 @@ int
 options_parse(struct options *o, int argc, char *argv[], char *err,
     size_t errlen)
 {
-	struct hecat_opts def;
-	const char *source = NULL;
-	long ms, wait_ms = OPT_NONE;
-	bool connect_set = false, idle_set = false;
+	struct hecat_opts *d = &o->dial;
+	const char *source = NULL, *why;
+	long ms, wait_ms = OPT_NONE, connect_ms = OPT_NONE;
+	bool idle_set = false, no_nat64 = false, no_history = false;
 	unsigned v;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	hecat_opts_init(&def);
-	o->resolution_delay_ms = def.resolution_delay_ms;
-	o->attempt_delay_ms = def.attempt_delay_ms;
-	o->attempt_timeout_ms = def.attempt_timeout_ms;
-	o->resolve_timeout_ms = def.resolve_timeout_ms;
-	o->resolve_retries = def.resolve_retries;
-	o->first_family_count = def.first_family_count;
-	o->connect_timeout_ms = OPT_NONE;
+	hecat_opts_init(d);
+	hecat_config_init(&o->cfg);
 	o->idle_timeout_ms = OPT_NONE;
 	o->quit_ms = OPT_NONE;
 
@@ -405,11 +394,11 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 		switch (ch) {
 		case '4':
 		case '6':
-			if (o->family != AF_UNSPEC &&
-			    o->family != (ch == '4' ? AF_INET : AF_INET6))
+			if (d->family != AF_UNSPEC &&
+			    d->family != (ch == '4' ? AF_INET : AF_INET6))
 				return fail(err, errlen, "-4 and -6 exclude "
 				    "each other");
-			o->family = ch == '4' ? AF_INET : AF_INET6;
+			d->family = ch == '4' ? AF_INET : AF_INET6;
 			break;
 		case 'd':
 		case OPT_RECV_ONLY:
@@ -430,7 +419,7 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 			if (parse_count(optarg, 1, 65535, &v) == -1)
 				return fail(err, errlen, "-p: port '%s': not a "
 				    "number from 1 to 65535", optarg);
-			o->source_port = (uint16_t)v;
+			d->source_port = (uint16_t)v;
 			break;
 		case 'q':
 			if (parse_duration(optarg, true, &o->quit_ms) == -1)
@@ -458,7 +447,7 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 			if (parse_ms("--resolution-delay", optarg, 0, &ms, err,
 			    errlen) == -1)
 				return -1;
-			o->resolution_delay_ms = (unsigned)ms;
+			d->resolution_delay_ms = (unsigned)ms;
 			break;
 		case OPT_ATTEMPT_DELAY:
 			if (parse_ms("--attempt-delay", optarg, 0, &ms, err,
@@ -468,20 +457,19 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 			   Clamped here so the trace shows the value used. */
 			if (ms < 10 || ms > 2000)
 				o->attempt_delay_clamped = true;
-			o->attempt_delay_ms = ms < 10 ? 10 : ms > 2000 ? 2000 :
+			d->attempt_delay_ms = ms < 10 ? 10 : ms > 2000 ? 2000 :
 			    (unsigned)ms;
 			break;
 		case OPT_ATTEMPT_TIMEOUT:
 			if (parse_ms("--attempt-timeout", optarg, 1, &ms, err,
 			    errlen) == -1)
 				return -1;
-			o->attempt_timeout_ms = (unsigned)ms;
+			d->attempt_timeout_ms = (unsigned)ms;
 			break;
 		case OPT_CONNECT_TIMEOUT:
 			if (parse_ms("--connect-timeout", optarg, 1,
-			    &o->connect_timeout_ms, err, errlen) == -1)
+			    &connect_ms, err, errlen) == -1)
 				return -1;
-			connect_set = true;
 			break;
 		case OPT_IDLE_TIMEOUT:
 			if (parse_ms("--idle-timeout", optarg, 1,
@@ -493,31 +481,43 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 			if (parse_ms("--resolve-timeout", optarg, 1, &ms, err,
 			    errlen) == -1)
 				return -1;
-			o->resolve_timeout_ms = (unsigned)ms;
+			d->resolve_timeout_ms = (unsigned)ms;
 			break;
 		case OPT_FIRST_FAMILY_COUNT:
-			if (parse_count(optarg, 1, 64, &o->first_family_count)
+			if (parse_count(optarg, 1, 64, &d->first_family_count)
 			    == -1)
 				return fail(err, errlen, "--first-family-count:"
 				    " '%s': not a number from 1 to 64", optarg);
 			break;
 		case OPT_RESOLVE_RETRIES:
-			if (parse_count(optarg, 0, 10, &o->resolve_retries) ==
+			if (parse_count(optarg, 0, 10, &d->resolve_retries) ==
 			    -1)
 				return fail(err, errlen, "--resolve-retries: "
 				    "'%s': not a number from 0 to 10", optarg);
 			break;
 		case OPT_PREFER:
 			if (strcmp(optarg, "4") == 0)
-				o->prefer = AF_INET;
+				d->prefer = AF_INET;
 			else if (strcmp(optarg, "6") == 0)
-				o->prefer = AF_INET6;
+				d->prefer = AF_INET6;
 			else
 				return fail(err, errlen, "--prefer: '%s': "
 				    "neither 4 nor 6", optarg);
 			break;
+		case OPT_RACE_UNTIL:
+			if (strcmp(optarg, "tcp") == 0)
+				d->race_until = HECAT_STAGE_TCP;
+			else if (strcmp(optarg, "banner") == 0)
+				d->race_until = HECAT_STAGE_BANNER;
+			else
+				return fail(err, errlen, "--race-until: '%s': "
+				    "neither tcp nor banner", optarg);
+			break;
 		case OPT_DNS_SERVER:
-			o->dns_server = optarg;
+			if (hecat_nameservers_check(optarg, 0, &why) == -1)
+				return fail(err, errlen, "--dns-server '%s': "
+				    "%s", optarg, why);
+			o->cfg.nameservers = optarg;
 			break;
 		case OPT_NO_SHUTDOWN:
 			o->no_shutdown = true;
@@ -528,28 +528,24 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 		case OPT_TRACE:
 			o->trace_path = optarg;
 			break;
-		case OPT_NAT64_PREFIX: {
-			struct hecat__prefix64 p;
-			const char *why;
-
-			if (hecat__nat64_prefix_parse(&p, optarg, &why) == -1)
+		case OPT_NAT64_PREFIX:
+			if (hecat_nat64_prefix_check(optarg, &why) == -1)
 				return fail(err, errlen, "--nat64-prefix: "
 				    "'%s': %s", optarg, why);
-			o->nat64_prefix = optarg;
+			d->nat64_prefix = optarg;
 			break;
-		}
 		case OPT_NO_NAT64:
-			o->no_nat64 = true;
+			no_nat64 = true;
 			break;
 		case OPT_NO_HISTORY:
-			o->no_history = true;
+			no_history = true;
 			break;
 		case OPT_DNSSEC:
-			o->dnssec = true;
+			o->cfg.dnssec = 1;
 			break;
 		case OPT_TRUST_ANCHOR:
 			if (parse_file("--trust-anchor", optarg,
-			    &o->trust_anchor, err, errlen) == -1)
+			    &o->cfg.trust_anchor, err, errlen) == -1)
 				return -1;
 			break;
 		case OPT_DNS_TLS:
@@ -557,16 +553,16 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 				return -1;
 			break;
 		case OPT_DNS_TLS_CA:
-			if (parse_file("--dns-tls-ca", optarg, &o->dns_tls_ca,
-			    err, errlen) == -1)
+			if (parse_file("--dns-tls-ca", optarg,
+			    &o->cfg.dns_tls_ca, err, errlen) == -1)
 				return -1;
 			break;
 		case OPT_RECURSIVE:
-			o->recursive = true;
+			o->cfg.recursive = 1;
 			break;
 		case OPT_ROOT_HINTS:
-			if (parse_file("--root-hints", optarg, &o->root_hints,
-			    err, errlen) == -1)
+			if (parse_file("--root-hints", optarg,
+			    &o->cfg.root_hints, err, errlen) == -1)
 				return -1;
 			break;
 		case ':':
@@ -586,43 +582,51 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 
 	/* -w is nc's: the dial's deadline and the idle timeout. */
 	if (wait_ms != OPT_NONE) {
-		if (!connect_set)
-			o->connect_timeout_ms = wait_ms;
+		if (connect_ms == OPT_NONE)
+			connect_ms = wait_ms;
 		if (!idle_set)
 			o->idle_timeout_ms = wait_ms;
 	}
+	d->timeout_ms = connect_ms == OPT_NONE ? 0 : (unsigned)connect_ms;
 	if (source != NULL) {
-		o->source_len = hecat_sockaddr_parse(source, o->source_port,
+		d->source_len = hecat_sockaddr_parse(source, d->source_port,
 		    &o->source);
-		if (o->source_len == 0)
+		if (d->source_len == 0)
 			return fail(err, errlen, "-s: '%s': not an IP address",
 			    source);
-		o->has_source = true;
-		if (o->family != AF_UNSPEC && o->source.ss_family != o->family)
+		d->source = (const struct sockaddr *)&o->source;
+		if (d->family != AF_UNSPEC && o->source.ss_family != d->family)
 			return fail(err, errlen, "-s: the source is not an "
-			    "IPv%d address (-%d)", o->family == AF_INET ?
-			    4 : 6, o->family == AF_INET ? 4 : 6);
+			    "IPv%d address (-%d)", d->family == AF_INET ?
+			    4 : 6, d->family == AF_INET ? 4 : 6);
 		/* A source address decides the family, as libhecat does. */
-		o->family = o->source.ss_family;
+		d->family = o->source.ss_family;
 	}
-	if (o->no_nat64 && o->nat64_prefix != NULL)
+	if (no_nat64 && d->nat64_prefix != NULL)
 		return fail(err, errlen, "--nat64-prefix and --no-nat64 "
 		    "exclude each other");
-	if (o->dns_tls != NULL && o->dns_server != NULL)
+	/* -n: no DNS, so no RFC 7050 discovery; a given prefix is used. */
+	if (no_nat64 || (o->numeric && d->nat64_prefix == NULL))
+		d->nat64 = HECAT_NAT64_OFF;
+	if (no_history)
+		d->history = HECAT_HISTORY_OFF;
+	if (o->cfg.dns_tls != NULL && o->cfg.nameservers != NULL)
 		return fail(err, errlen, "--dns-tls and --dns-server exclude "
 		    "each other");
-	if (o->recursive && (o->dns_tls != NULL || o->dns_server != NULL))
+	if (o->cfg.recursive && (o->cfg.dns_tls != NULL ||
+	    o->cfg.nameservers != NULL))
 		return fail(err, errlen, "--recursive asks no name server: "
-		    "it excludes %s", o->dns_tls != NULL ? "--dns-tls" :
+		    "it excludes %s", o->cfg.dns_tls != NULL ? "--dns-tls" :
 		    "--dns-server");
-	if (o->trust_anchor != NULL && !o->dnssec)
+	if (o->cfg.trust_anchor != NULL && !o->cfg.dnssec)
 		return fail(err, errlen, "--trust-anchor needs --dnssec");
-	if (o->dns_tls_ca != NULL && o->dns_tls == NULL)
+	if (o->cfg.dns_tls_ca != NULL && o->cfg.dns_tls == NULL)
 		return fail(err, errlen, "--dns-tls-ca needs --dns-tls");
-	if (o->root_hints != NULL && !o->recursive)
+	if (o->cfg.root_hints != NULL && !o->cfg.recursive)
 		return fail(err, errlen, "--root-hints needs --recursive");
 	return check(o, argc - optind, argv + optind, err, errlen);
 }
+
 void
 options_free(struct options *o)
 {

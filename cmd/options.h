@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hecat.h"
+
 #define OPT_NONE	(-1)		/* a duration not given or "never" */
 
 struct options {
@@ -18,34 +20,19 @@ struct options {
 	uint16_t	*ports;			/* [nports], allocated */
 	size_t		 nports;
 	bool		 host_numeric;		/* host is an address literal */
-
-	/* How: Happy Eyeballs (milliseconds), families, sources. */
-	int		 family;		/* -4, -6: AF_INET, AF_INET6 */
-	int		 prefer;		/* --prefer */
 	bool		 numeric;		/* -n */
-	unsigned	 resolution_delay_ms;
-	unsigned	 attempt_delay_ms;	/* clamped to [10, 2000] */
-	bool		 attempt_delay_clamped;
-	unsigned	 attempt_timeout_ms;	/* 0: none */
-	unsigned	 resolve_timeout_ms;	/* 0: none */
-	unsigned	 resolve_retries;
-	unsigned	 first_family_count;
-	long		 connect_timeout_ms;	/* OPT_NONE: none */
-	const char	*dns_server;		/* --dns-server */
-	bool		 dnssec;		/* --dnssec */
-	const char	*trust_anchor;		/* --trust-anchor */
-	char		*dns_tls;		/* --dns-tls, each of them,
+
+	/*
+	 * How: the library's own structs, filled in here.  dial.timeout_ms
+	 * 0 is no deadline; dial.source points at source (-s).  cfg has the
+	 * DNS options; connect.c adds the history file.
+	 */
+	struct hecat_opts	 dial;
+	struct hecat_config	 cfg;
+	struct sockaddr_storage	 source;
+	char		*dns_tls;		/* cfg.dns_tls: each --dns-tls,
 						   space-separated; allocated */
-	const char	*dns_tls_ca;		/* --dns-tls-ca */
-	bool		 recursive;		/* --recursive */
-	const char	*root_hints;		/* --root-hints */
-	bool		 has_source;		/* -s */
-	struct sockaddr_storage source;
-	socklen_t	 source_len;
-	uint16_t	 source_port;		/* -p */
-	const char	*nat64_prefix;		/* --nat64-prefix */
-	bool		 no_nat64;		/* --no-nat64 */
-	bool		 no_history;		/* --no-history */
+	bool		 attempt_delay_clamped;
 
 	/* What then. */
 	bool		 zero;			/* -z */

@@ -48,7 +48,8 @@ enum hecat_err {
 	HECAT_E_CONNECT = -4,	/* every attempt failed */
 	HECAT_E_TIMEOUT = -5,	/* the dial's deadline passed */
 	HECAT_E_CANCELLED = -6,	/* the dial was cancelled */
-	HECAT_E_SYSTEM = -7,	/* out of memory (an attempt that cannot get a
+	HECAT_E_SYSTEM = -7,	/* out of memory, or getdns cannot be loaded
+				   or set up (an attempt that cannot get a
 				   socket fails with its errno instead) */
 	HECAT_E_INVAL = -8,	/* invalid argument, e.g. a malformed name */
 	HECAT_E_DNSSEC = -9	/* DNSSEC required (hecat_config.dnssec),
@@ -91,47 +92,108 @@ enum hecat_dnssec {
 
 /* ---- tracing ---------------------------------------------------------- */
 
-/* What a trace event reports. */
+/*
+ * What a trace event reports.  Each kind has one name, the same in the
+ * library (hecat_trace_name()), in hecat's JSON Lines trace ("ev") and
+ * in the manuals; the fields each kind fills are listed after it.
+ */
 enum hecat_trace_kind {
-	HECAT_TRACE_START,		/* a dial begins: host */
-	HECAT_TRACE_QUERY,		/* a query is sent: family, tries */
-	HECAT_TRACE_ANSWER,		/* a query answered: family, status,
-					   addrs, elapsed_ns */
-	HECAT_TRACE_QUERY_CANCEL,	/* a query is abandoned: family */
-	HECAT_TRACE_RD_WAIT,		/* waiting wait_ns for family (the
-					   Resolution Delay): reason
-					   "first_answer" (the other family
-					   answered first) or "history"
-					   (every address known so far
-					   failed recently) */
-	HECAT_TRACE_ORDER,		/* the sorted, interleaved addresses:
-					   addrs (port 0) */
-	HECAT_TRACE_ATTEMPT,		/* an attempt starts: id, addr,
-					   reason */
-	HECAT_TRACE_ATTEMPT_FAILED,	/* it failed: id, addr, error
-					   (ETIMEDOUT on timeout), reason,
-					   elapsed_ns */
-	HECAT_TRACE_ATTEMPT_CANCELLED,	/* it was abandoned: id, addr,
-					   reason, elapsed_ns */
-	HECAT_TRACE_CONNECTED,		/* it connected: id, addr, local,
-					   elapsed_ns */
-	HECAT_TRACE_DONE,		/* the dial ends: status (enum
-					   hecat_err); the winner's id and
-					   addr */
-	HECAT_TRACE_NETWORK,		/* connectivity seen at the start:
-					   net_inet6, net_inet; reason
-					   "nat64" (IPv6 only, NAT64 used),
-					   "native" */
-	HECAT_TRACE_NAT64,		/* the NAT64 prefix: prefix (NULL:
-					   none), reason "option", "cached",
-					   "discovered" or "none" */
-	HECAT_TRACE_DESYNTH,		/* a DNS64 answer's addr stands for
-					   the IPv4 address orig */
-	HECAT_TRACE_HISTORY		/* what history knows of addr:
-					   rtt_ns (0: no connect yet), reason
-					   "rtt" or "failed" (error, 0 for
-					   "lost"; age_s); net_id names the
-					   network */
+	HECAT_TRACE_DIAL_START,		/* "dial_start": host, ports, family
+					   (AF_UNSPEC: both), prefer */
+	HECAT_TRACE_NETWORK,		/* "network": net_inet6, net_inet,
+					   why (NATIVE or NAT64), net_id (0:
+					   no history) */
+	HECAT_TRACE_HISTORY,		/* "history": addr, rtt_ns (0: no
+					   connect yet), why (RTT or FAILED:
+					   error, 0 for a lost race; age_s),
+					   net_id */
+	HECAT_TRACE_NAT64_PREFIX,	/* "nat64_prefix": prefix (NULL:
+					   none), why (OPTION, CACHED,
+					   DISCOVERED, NO_PREFIX) */
+	HECAT_TRACE_RESOLVE_START,	/* "resolve_start": family, name,
+					   tries, shared */
+	HECAT_TRACE_RESOLVE_DONE,	/* "resolve_done": family, name,
+					   status, dnssec, addrs, elapsed_ns */
+	HECAT_TRACE_RESOLVE_CANCEL,	/* "resolve_cancel": family, name */
+	HECAT_TRACE_DESYNTHESIZE,	/* "desynthesize": addr (a DNS64
+					   answer) stands for orig (IPv4) */
+	HECAT_TRACE_RESOLUTION_DELAY,	/* "resolution_delay": waiting
+					   wait_ns for family; why
+					   (FIRST_ANSWER: the other family
+					   answered first; HISTORY: every
+					   address so far failed recently) */
+	HECAT_TRACE_CANDIDATES,		/* "candidates": addrs (port 0) in
+					   the order they will be tried,
+					   ports */
+	HECAT_TRACE_ATTEMPT_START,	/* "attempt_start": id, addr, orig,
+					   source, why (FIRST, ATTEMPT_DELAY,
+					   PREVIOUS_FAILED, ANSWER), delay_ns,
+					   delay_learned */
+	HECAT_TRACE_STAGE_START,	/* "stage_start": id, addr, stage
+					   (a stage after TCP's connect) */
+	HECAT_TRACE_STAGE_DONE,		/* "stage_done": id, addr, stage,
+					   elapsed_ns (the stage's); for
+					   HECAT_STAGE_TCP the connect:
+					   local, elapsed_ns since the
+					   attempt started */
+	HECAT_TRACE_ATTEMPT_END,	/* "attempt_end": id, addr, orig,
+					   result; FAILED: stage, error
+					   (ETIMEDOUT on a timeout), detail,
+					   why (ERROR, TIMEOUT, DEADLINE);
+					   CANCELLED: why (LOST, CANCELLED);
+					   elapsed_ns since it started */
+	HECAT_TRACE_WINNER,		/* "winner": id, addr, orig, local */
+	HECAT_TRACE_DIAL_FAILED		/* "dial_failed": status (enum
+					   hecat_err), detail (the message) */
+};
+#define HECAT_TRACE_NKINDS	(HECAT_TRACE_DIAL_FAILED + 1)
+
+/*
+ * Why an event happened: one list for every kind, each value with one
+ * name (hecat_why_name(): the word in parentheses).
+ */
+enum hecat_why {
+	HECAT_WHY_NONE = 0,		/* "": nothing to say */
+	HECAT_WHY_FIRST,		/* "first": the dial's first attempt */
+	HECAT_WHY_ATTEMPT_DELAY,	/* "attempt_delay": the Connection
+					   Attempt Delay ran out */
+	HECAT_WHY_PREVIOUS_FAILED,	/* "previous_failed" */
+	HECAT_WHY_ANSWER,		/* "answer": new addresses while
+					   nothing was in flight */
+	HECAT_WHY_ERROR,		/* "error": it failed with an errno */
+	HECAT_WHY_TIMEOUT,		/* "timeout": its own timeout */
+	HECAT_WHY_DEADLINE,		/* "deadline": the dial's */
+	HECAT_WHY_LOST,			/* "lost": another attempt won */
+	HECAT_WHY_CANCELLED,		/* "cancelled": the dial was */
+	HECAT_WHY_FIRST_ANSWER,		/* "first_answer" */
+	HECAT_WHY_HISTORY,		/* "history" */
+	HECAT_WHY_OPTION,		/* "option" */
+	HECAT_WHY_CACHED,		/* "cached": an earlier dial's */
+	HECAT_WHY_DISCOVERED,		/* "discovered" (RFC 7050) */
+	HECAT_WHY_NO_PREFIX,		/* "none": no NAT64 prefix found */
+	HECAT_WHY_RTT,			/* "rtt": a round trip is known */
+	HECAT_WHY_FAILED,		/* "failed": failed, or lost, lately */
+	HECAT_WHY_NATIVE,		/* "native": IPv4 here, or both */
+	HECAT_WHY_NAT64			/* "nat64": IPv6 only, via NAT64 */
+};
+
+/* How an attempt ended (HECAT_TRACE_ATTEMPT_END). */
+enum hecat_attempt_result {
+	HECAT_ATTEMPT_CONNECTED,	/* "connected": every stage it races
+					   through passed */
+	HECAT_ATTEMPT_FAILED,		/* "failed" */
+	HECAT_ATTEMPT_CANCELLED		/* "cancelled" */
+};
+
+/*
+ * The steps of an attempt (see hecat_opts.race_until): the TCP connect,
+ * then any stages on the connected socket, each of which must pass
+ * before the attempt counts as connected.
+ */
+enum hecat_stage {
+	HECAT_STAGE_TCP = 0,		/* "tcp": the connect itself */
+	HECAT_STAGE_BANNER		/* "banner": the server sent its
+					   first byte (peeked, not read) */
 };
 
 /*
@@ -140,56 +202,66 @@ enum hecat_trace_kind {
  */
 struct hecat_trace {
 	enum hecat_trace_kind		 kind;
-	uint64_t			 t_ns;		/* CLOCK_MONOTONIC */
+	uint64_t			 t_ns;		/* hecat_clock_ns() */
 	uint64_t			 since_ns;	/* since the dial began */
 	const struct hecat_dial		*dial;
-	const char			*host;
+	const char			*host;		/* as given */
+	int				 why;		/* enum hecat_why */
 	int				 family;	/* AF_INET6, AF_INET */
+	int				 prefer;	/* DIAL_START */
+	const uint16_t			*ports;		/* DIAL_START,
+							   CANDIDATES */
+	size_t				 nports;
+	/* RESOLVE_*: the name asked (the host, or "ipv4only.arpa." for
+	   the NAT64 prefix) */
+	const char			*name;
 	unsigned			 tries;		/* 1 for the first */
-	int				 status;
+	int				 shared;	/* RESOLVE_START: 1 when it
+							   joined the same question
+							   another dial of the
+							   instance had sent */
+	int				 status;	/* RESOLVE_DONE: enum
+							   hecat_dns_status;
+							   DIAL_FAILED: enum
+							   hecat_err */
+	int				 dnssec;	/* enum hecat_dnssec */
 	const struct sockaddr_storage	*addrs;
 	size_t				 naddrs;
 	unsigned			 id;		/* attempt, from 1 */
 	const struct sockaddr		*addr;		/* address and port */
 	socklen_t			 addrlen;
-	const struct sockaddr		*local;		/* NULL if unknown */
-	socklen_t			 locallen;
-	/*
-	 * ATTEMPT: "first", "attempt_delay", "previous_failed", "answer".
-	 * ATTEMPT_FAILED: "error", "timeout" (per attempt), "deadline".
-	 * ATTEMPT_CANCELLED: "lost" (another won), "cancelled".
-	 */
-	const char			*reason;
-	int				 error;		/* errno */
-	uint64_t			 elapsed_ns;
-	uint64_t			 wait_ns;
-	/* QUERY, ANSWER, QUERY_CANCEL: the name asked (the host, or
-	   "ipv4only.arpa" for the NAT64 prefix). */
-	const char			*name;
-	/* ATTEMPT, ATTEMPT_*, CONNECTED, DESYNTH: the IPv4 address addr
-	   was synthesized from (NAT64); NULL otherwise. */
+	/* ATTEMPT_*, STAGE_*, WINNER, DESYNTHESIZE: the IPv4 address
+	   addr was synthesized from (NAT64); NULL otherwise. */
 	const struct sockaddr		*orig;
 	socklen_t			 origlen;
-	int				 net_inet6;	/* NETWORK: 1 or 0 */
-	int				 net_inet;
-	const char			*prefix;	/* NAT64 */
-	/*
-	 * ATTEMPT: the Connection Attempt Delay after it (the wait before
-	 * the next attempt), and 1 when it comes from the address's RTT
-	 * history rather than attempt_delay_ms.
-	 */
+	const struct sockaddr		*source;	/* ATTEMPT_START: the
+							   source asked for;
+							   NULL: the kernel's */
+	socklen_t			 sourcelen;
+	const struct sockaddr		*local;		/* NULL if unknown */
+	socklen_t			 locallen;
+	int				 stage;		/* enum hecat_stage */
+	int				 result;	/* enum
+							   hecat_attempt_result */
+	int				 error;		/* errno */
+	const char			*detail;	/* a failed stage's reason
+							   in words ("closed
+							   before sending");
+							   DIAL_FAILED: the
+							   message; else NULL */
+	uint64_t			 elapsed_ns;
+	uint64_t			 wait_ns;	/* RESOLUTION_DELAY */
+	/* ATTEMPT_START: the Connection Attempt Delay after it, and 1
+	   when it comes from the address's RTT history. */
 	uint64_t			 delay_ns;
 	int				 delay_learned;
-	/* HISTORY (and NETWORK): the network history is kept for. */
-	uint64_t			 net_id;
-	uint64_t			 rtt_ns;
-	int64_t				 age_s;		/* since the last
-							   failure */
-	int				 dnssec;	/* ANSWER: enum
-							   hecat_dnssec */
-	/* QUERY: 1 when it joined the same question another dial of the
-	   instance had sent (one query answers both); 0 when sent. */
-	int				 shared;
+	int				 net_inet6;	/* NETWORK: 1 or 0 */
+	int				 net_inet;
+	const char			*prefix;	/* NAT64_PREFIX */
+	uint64_t			 net_id;	/* NETWORK, HISTORY */
+	uint64_t			 rtt_ns;	/* HISTORY */
+	int64_t				 age_s;		/* HISTORY: since the
+							   last failure */
 };
 
 typedef void (*hecat_trace_cb)(const struct hecat_trace *, void *arg);
@@ -200,6 +272,8 @@ typedef void (*hecat_trace_cb)(const struct hecat_trace *, void *arg);
  * Per-dial options.  Always initialise with hecat_opts_init(), then change
  * what you need: the struct records its own size, so a program built
  * against this header keeps working with a library that has added fields.
+ * A struct whose size is not set (0, or too small for the first fields)
+ * is refused with EINVAL.
  */
 struct hecat_opts {
 	uint32_t	 size;			/* set by hecat_opts_init() */
@@ -255,6 +329,23 @@ struct hecat_opts {
 	int		 history;		/* enum hecat_history */
 	unsigned	 attempt_delay_min_ms;	/* 100 */
 	unsigned	 attempt_delay_max_ms;	/* 2000 */
+	/*
+	 * When an attempt counts as connected (enum hecat_stage): after
+	 * the TCP connect (HECAT_STAGE_TCP, the default), or only once the
+	 * server has sent its first byte (HECAT_STAGE_BANNER: for
+	 * protocols where the server speaks first, ssh and SMTP; the byte
+	 * is peeked, never read, so the winner's socket holds everything
+	 * the server sent).  Until then the attempt is in flight for the
+	 * RFC 8305 schedule; a stage that fails is a failed attempt, and
+	 * the next one starts at once.
+	 */
+	int		 race_until;
+	/*
+	 * Each stage after the TCP connect may take this long from its
+	 * start before the attempt fails with ETIMEDOUT; 0: the attempt
+	 * timeout.  The attempt timeout keeps covering the whole attempt.
+	 */
+	unsigned	 stage_timeout_ms;
 };
 
 enum hecat_nat64 {
@@ -292,6 +383,7 @@ typedef void (*hecat_resolve_cb)(int status,
  * record type.  The built-in one uses getdns (see hecat_config).
  */
 struct hecat_resolver {
+	uint32_t size;		/* sizeof(struct hecat_resolver) */
 	/*
 	 * Start resolving host for family (AF_INET6: AAAA, AF_INET: A) and
 	 * call done(..., done_arg) once when finished; done may be called
@@ -351,6 +443,7 @@ void	hecat_hist_apply(struct hecat_hist *, const struct hecat_hist_obs *);
  * record once when a dial ends, both on the event loop.
  */
 struct hecat_store {
+	uint32_t size;		/* sizeof(struct hecat_store) */
 	/*
 	 * recs[0..n) come with addr set and the rest zero: fill in what is
 	 * known of each on net.
@@ -437,8 +530,11 @@ struct hecat;
 
 /*
  * Create an instance on base (config NULL: the defaults).  Returns NULL
- * with errno: EINVAL for a bad configuration (an unparsable name server),
- * ENOMEM, or what setting up getdns failed with.
+ * with errno: EINVAL for a bad configuration (an unparsable name server,
+ * a struct whose size is not set, a resolver or store without its
+ * functions), ENOMEM.  getdns is loaded and set up later, when the first
+ * query needs it: a failure then fails that dial with HECAT_E_SYSTEM and
+ * a message naming what could not be loaded and why.
  */
 struct hecat	*hecat_new(struct event_base *base,
 		    const struct hecat_config *config);
@@ -486,12 +582,14 @@ struct hecat_result {
 typedef void (*hecat_dial_cb)(const struct hecat_result *, void *arg);
 
 /*
- * Dial n addresses (sockaddr_in or sockaddr_in6 with their ports), without
- * DNS; results and traces name the dial by its first address.  They are sorted (RFC 6724) and interleaved; all ports of an address
- * are tried before the next address.  opts NULL: the instance's defaults.
- * cb is called once, never from inside this call, unless the dial is
- * cancelled.  Returns the dial, or NULL with errno EINVAL (no address, no
- * callback) or ENOMEM.
+ * Dial n addresses (sockaddr_in or sockaddr_in6 with their ports, none
+ * of them 0), without DNS; results and traces name the dial by its first
+ * address.  They are sorted (RFC 6724) and interleaved; all ports of an
+ * address are tried before the next address.  opts NULL: the instance's
+ * defaults.  cb is called once, never from inside this call, unless the
+ * dial is cancelled.  Returns the dial, or NULL with errno EINVAL (no
+ * address, an address that is not IPv4 or IPv6, port 0, no callback,
+ * options whose size is not set) or ENOMEM.
  */
 struct hecat_dial *hecat_connect_ip(struct hecat *,
 		    const struct sockaddr_storage *addrs, size_t n,
@@ -544,9 +642,32 @@ int		 hecat_dial_sync(const char *host, const uint16_t *ports,
 socklen_t	 hecat_sockaddr_parse(const char *text, uint16_t port,
 		    struct sockaddr_storage *ss);
 
-/* ---- strings ---------------------------------------------------------------- */
+/*
+ * Check what hecat_config.nameservers (tls 0) or .dns_tls (tls 1) would
+ * be given, and a NAT64 prefix as hecat_opts.nat64_prefix: 0, or -1 with
+ * a short reason in *why (a static string), for a program that checks
+ * its input before it dials.
+ */
+int		 hecat_nameservers_check(const char *spec, int tls,
+		    const char **why);
+int		 hecat_nat64_prefix_check(const char *prefix, const char **why);
 
-/* The library's version, e.g. "0.1.0". */
+/*
+ * The clock of the trace's t_ns: CLOCK_MONOTONIC in nanoseconds, for
+ * programs that put their own events on the same time line.
+ */
+uint64_t	 hecat_clock_ns(void);
+
+/* ---- strings and versions --------------------------------------------------- */
+
+/*
+ * The version this header belongs to, and the library's at run time:
+ * (major << 16) | (minor << 8) | patch.
+ */
+#define HECAT_VERSION_NUMBER	0x000200UL
+unsigned long	 hecat_version_number(void);
+
+/* The library's version, e.g. "0.2.0". */
 const char	*hecat_version(void);
 
 /* A static, human-readable description of an enum hecat_err value. */
@@ -558,6 +679,17 @@ const char	*hecat_dns_status_name(int status);
 /* A static name for an enum hecat_dnssec value: "secure", "bogus",
    "insecure", "indeterminate", or "none". */
 const char	*hecat_dnssec_name(int dnssec);
+
+/*
+ * The one name of a trace kind ("attempt_start"), of an enum hecat_why
+ * ("previous_failed"; "" for HECAT_WHY_NONE), of an enum hecat_stage
+ * ("banner") and of an enum hecat_attempt_result ("connected"); "?" for
+ * a value it does not know.
+ */
+const char	*hecat_trace_name(int kind);
+const char	*hecat_why_name(int why);
+const char	*hecat_stage_name(int stage);
+const char	*hecat_attempt_result_name(int result);
 
 #ifdef __cplusplus
 }

@@ -74,7 +74,7 @@ dial(struct tu_dial *td, struct hecat_opts *o, const char *host)
 static const struct tu_event *
 attempt(const struct tu_dial *td, size_t n)
 {
-	return tu_find(td, HECAT_TRACE_ATTEMPT, n);
+	return tu_find(td, HECAT_TRACE_ATTEMPT_START, n);
 }
 
 #define ASSERT_WON(td, fam) do {					\
@@ -111,7 +111,7 @@ START_TEST(R_3_3_aaaa_first)
 	tu_opts(&o, &td);
 	dial(&td, &o, "dual.test");
 	ASSERT_WON(&td, AF_INET6);
-	ck_assert_int_eq(tu_count(&td, HECAT_TRACE_RD_WAIT), 0);
+	ck_assert_int_eq(tu_count(&td, HECAT_TRACE_RESOLUTION_DELAY), 0);
 	ck_assert_str_eq(attempt(&td, 0)->reason, "first");
 	ASSERT_BETWEEN(td.elapsed_ms, 0, 40, &td);
 	env_down();
@@ -131,11 +131,11 @@ START_TEST(R_3_4_aaaa_late)
 	tu_opts(&o, &td);
 	dial(&td, &o, "dual.test");
 	ASSERT_WON(&td, AF_INET);
-	ck_assert_int_eq(tu_count(&td, HECAT_TRACE_RD_WAIT), 1);
+	ck_assert_int_eq(tu_count(&td, HECAT_TRACE_RESOLUTION_DELAY), 1);
 	ck_assert_int_eq(attempt(&td, 0)->family, AF_INET);
 	ASSERT_BETWEEN(attempt(&td, 0)->ms, 45, 150, &td);
 	/* The AAAA query still out is abandoned. */
-	ck_assert_int_eq(tu_count(&td, HECAT_TRACE_QUERY_CANCEL), 1);
+	ck_assert_int_eq(tu_count(&td, HECAT_TRACE_RESOLVE_CANCEL), 1);
 	env_down();
 }
 END_TEST
@@ -190,7 +190,7 @@ START_TEST(R_3_6_late_aaaa_merged)
 	dial(&td, &o, "dual.test");
 	ASSERT_WON(&td, AF_INET6);
 	ck_assert_int_eq(attempt(&td, 0)->family, AF_INET);
-	ck_assert_int_eq(tu_find(&td, HECAT_TRACE_ATTEMPT_FAILED, 0)->error,
+	ck_assert_int_eq(tu_find_end(&td, HECAT_ATTEMPT_FAILED, 0)->error,
 	    ECONNREFUSED);
 	ck_assert_str_eq(attempt(&td, 1)->reason, "answer");
 	ASSERT_BETWEEN(attempt(&td, 1)->ms, 280, 600, &td);
@@ -269,8 +269,8 @@ START_TEST(ports_several)
 	    tu_dial_cb, &td));
 	ck_assert(tu_run_until(E.base, &td.done, WAIT_MS));
 	ASSERT_WON(&td, AF_INET);
-	ck_assert_uint_eq(tu_count(&td, HECAT_TRACE_ATTEMPT), 2);
-	ck_assert_int_eq(tu_find(&td, HECAT_TRACE_ATTEMPT_FAILED, 0)->error,
+	ck_assert_uint_eq(tu_count(&td, HECAT_TRACE_ATTEMPT_START), 2);
+	ck_assert_int_eq(tu_find_end(&td, HECAT_ATTEMPT_FAILED, 0)->error,
 	    ECONNREFUSED);
 	close(fd);
 	env_down();
@@ -505,7 +505,7 @@ START_TEST(literals_skip_dns)
 		tu_opts(&o, &td);
 		dial(&td, &o, lit[i]);
 		ASSERT_WON(&td, i == 0 ? AF_INET : AF_INET6);
-		ck_assert_uint_eq(tu_count(&td, HECAT_TRACE_QUERY), 0);
+		ck_assert_uint_eq(tu_count(&td, HECAT_TRACE_RESOLVE_START), 0);
 	}
 	ck_assert_uint_eq(dnsd_nqueries(E.dns), 0);
 	env_down();
@@ -652,8 +652,8 @@ fake_cancel(void *rarg, void *query)
 
 START_TEST(resolver_pluggable)
 {
-	static const struct hecat_resolver fake = { fake_start, fake_cancel,
-	    NULL };
+	static const struct hecat_resolver fake = {
+	    sizeof(struct hecat_resolver), fake_start, fake_cancel, NULL };
 	struct hecat_config cfg;
 	struct hecat_opts o;
 	struct tu_dial td;
@@ -711,7 +711,7 @@ burst_queries(int n, int shared)
 
 	for (i = 0; i < n; i++)
 		for (j = 0; j < burst[i].nev; j++)
-			if (burst[i].ev[j].kind == HECAT_TRACE_QUERY &&
+			if (burst[i].ev[j].kind == HECAT_TRACE_RESOLVE_START &&
 			    burst[i].ev[j].shared == shared)
 				k++;
 	return k;
@@ -737,7 +737,7 @@ START_TEST(coalesce_burst)
 	ck_assert_int_eq(burst_queries(NBURST, 1), 2 * (NBURST - 1));
 	/* Each dial still has its own answers. */
 	for (i = 0; i < NBURST; i++)
-		ck_assert_uint_eq(tu_count(&burst[i], HECAT_TRACE_ANSWER), 2);
+		ck_assert_uint_eq(tu_count(&burst[i], HECAT_TRACE_RESOLVE_DONE), 2);
 	env_down();
 }
 END_TEST
@@ -761,7 +761,7 @@ START_TEST(coalesce_retry_once)
 		ck_assert(tu_run_until(E.base, &burst[i].done, WAIT_MS *
 		    tu_slowdown()));
 		ck_assert_int_eq(burst[i].err, HECAT_E_DNS);
-		ck_assert_uint_eq(tu_count(&burst[i], HECAT_TRACE_QUERY), 4);
+		ck_assert_uint_eq(tu_count(&burst[i], HECAT_TRACE_RESOLVE_START), 4);
 	}
 	ck_assert_uint_eq(dnsd_count(E.dns, "lost.test", DNS_AAAA), 2);
 	ck_assert_uint_eq(dnsd_count(E.dns, "lost.test", DNS_A), 2);
@@ -782,7 +782,7 @@ START_TEST(coalesce_cancel_one)
 	hecat_opts_init(&o);
 	burst_start(2, "slow.test", &o, d);
 	tu_run_for(E.base, 50);
-	ck_assert_uint_eq(tu_count(&burst[1], HECAT_TRACE_QUERY), 2);
+	ck_assert_uint_eq(tu_count(&burst[1], HECAT_TRACE_RESOLVE_START), 2);
 	hecat_dial_cancel(d[0]);
 	ck_assert(tu_run_until(E.base, &burst[1].done, WAIT_MS));
 	ASSERT_WON(&burst[1], AF_INET);
@@ -811,10 +811,10 @@ START_TEST(coalesce_window)
 	hecat_opts_init(&o);
 	o.resolve_timeout_ms = 2000;
 	burst_start(1, "late.test", &o, NULL);
-	for (i = 0; i < 500 && tu_count(&burst[0], HECAT_TRACE_QUERY) < 2;
+	for (i = 0; i < 500 && tu_count(&burst[0], HECAT_TRACE_RESOLVE_START) < 2;
 	    i++)
 		tu_run_for(E.base, 10);
-	ck_assert_uint_eq(tu_count(&burst[0], HECAT_TRACE_QUERY), 2);
+	ck_assert_uint_eq(tu_count(&burst[0], HECAT_TRACE_RESOLVE_START), 2);
 	tu_run_for(E.base, 1200);
 	tu_opts(&o, &burst[1]);
 	o.resolve_timeout_ms = 2000;
@@ -856,7 +856,7 @@ START_TEST(cancel_mid_race)
 	ck_assert_ptr_nonnull(d2 = hecat_connect(E.h, "half.test", &E.port,
 	    1, &o, tu_dial_cb, &td2));
 	tu_run_for(E.base, 100);
-	ck_assert(tu_find(&td2, HECAT_TRACE_RD_WAIT, 0) != NULL);
+	ck_assert(tu_find(&td2, HECAT_TRACE_RESOLUTION_DELAY, 0) != NULL);
 	hecat_dial_cancel(d);
 	hecat_dial_cancel(d2);
 	tu_run_for(E.base, 300);
@@ -864,7 +864,7 @@ START_TEST(cancel_mid_race)
 	ck_assert_int_eq(tu_count_fds(), fds);
 	ck_assert_int_eq(event_base_get_num_events(E.base,
 	    EVENT_BASE_COUNT_ADDED), events);
-	ck_assert_int_eq(tu_find(&td, HECAT_TRACE_DONE, 0)->status,
+	ck_assert_int_eq(tu_find(&td, HECAT_TRACE_DIAL_FAILED, 0)->status,
 	    HECAT_E_CANCELLED);
 	env_down();
 }

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "history.h"
-#include "internal.h"
+#include "netinfo.h"
 
 #define NET	UINT64_C(0x1234567890abcdef)
 #define NOW	INT64_C(1800000000)

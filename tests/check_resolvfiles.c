@@ -20,6 +20,7 @@
 
 #include "hosts.h"
 #include "resolvconf.h"
+#include "sysfiles.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 

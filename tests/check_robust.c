@@ -86,7 +86,7 @@ rtrace_cb(const struct hecat_trace *t, void *arg)
 	size_t i, k;
 
 	tu_trace_cb(t, &rd->td);
-	if (t->kind != HECAT_TRACE_ANSWER)
+	if (t->kind != HECAT_TRACE_RESOLVE_DONE)
 		return;
 	k = t->family == AF_INET6 ? 0 : 1;
 	rd->status[k] = t->status;
@@ -249,7 +249,7 @@ START_TEST(dns_500_addresses_over_tcp)
 	ck_assert_uint_eq(rd.nans[1], 64);
 	ck_assert(answered(&rd, AF_INET, "127.0.0.64"));
 	ck_assert(!answered(&rd, AF_INET, "127.0.0.65"));
-	ck_assert_uint_eq(tu_find(&rd.td, HECAT_TRACE_ORDER, 0)->naddrs, 64);
+	ck_assert_uint_eq(tu_find(&rd.td, HECAT_TRACE_CANDIDATES, 0)->naddrs, 64);
 	ck_assert_msg(dnsd_count_tcp(E.dns, "many.test", DNS_A) > 0,
 	    "no A query over TCP");
 	env_down();

@@ -55,7 +55,7 @@ static void
 on_trace(const struct hecat_trace *t, void *arg)
 {
 	(void)arg;
-	if (t->kind == HECAT_TRACE_ANSWER)
+	if (t->kind == HECAT_TRACE_RESOLVE_DONE)
 		printf("answer %s %s %s\n",
 		    t->family == AF_INET6 ? "inet6" : "inet",
 		    hecat_dns_status_name(t->status),

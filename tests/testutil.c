@@ -363,8 +363,12 @@ tu_trace_cb(const struct hecat_trace *t, void *arg)
 	ev->ms = (double)t->since_ns / 1e6;
 	ev->family = t->family;
 	fmt_sa(t->addr, ev->addr, sizeof(ev->addr));
-	if (t->reason != NULL)
-		snprintf(ev->reason, sizeof(ev->reason), "%s", t->reason);
+	snprintf(ev->reason, sizeof(ev->reason), "%s",
+	    hecat_why_name(t->why));
+	ev->result = t->result;
+	ev->stage = t->stage;
+	if (t->detail != NULL)
+		snprintf(ev->detail, sizeof(ev->detail), "%s", t->detail);
 	ev->error = t->error;
 	ev->status = t->status;
 	ev->naddrs = t->naddrs;
@@ -393,6 +397,18 @@ tu_find(const struct tu_dial *td, enum hecat_trace_kind kind, size_t nth)
 	return NULL;
 }
 
+const struct tu_event *
+tu_find_end(const struct tu_dial *td, int result, size_t nth)
+{
+	size_t i;
+
+	for (i = 0; i < td->nev; i++)
+		if (td->ev[i].kind == HECAT_TRACE_ATTEMPT_END &&
+		    td->ev[i].result == result && nth-- == 0)
+			return &td->ev[i];
+	return NULL;
+}
+
 size_t
 tu_count(const struct tu_dial *td, enum hecat_trace_kind kind)
 {
@@ -406,17 +422,16 @@ tu_count(const struct tu_dial *td, enum hecat_trace_kind kind)
 void
 tu_dump(const struct tu_dial *td)
 {
-	static const char *names[] = { "start", "query", "answer",
-	    "query-cancel", "rd-wait", "order", "attempt", "attempt-failed",
-	    "attempt-cancelled", "connected", "done" };
 	size_t i;
 
 	for (i = 0; i < td->nev; i++) {
 		const struct tu_event *e = &td->ev[i];
 
-		fprintf(stderr, "  %8.3fms %-17s fam=%d %s %s err=%d st=%d\n",
-		    e->ms, names[e->kind], e->family, e->addr, e->reason,
-		    e->error, e->status);
+		fprintf(stderr, "  %8.3fms %-17s fam=%d %s %s %s err=%d "
+		    "st=%d %s\n", e->ms, hecat_trace_name(e->kind), e->family,
+		    e->addr, e->reason, e->kind == HECAT_TRACE_ATTEMPT_END ?
+		    hecat_attempt_result_name(e->result) : "", e->error,
+		    e->status, e->detail);
 	}
 	fprintf(stderr, "  result err=%d addr=%s msg=%s\n", td->err, td->addr,
 	    td->message);

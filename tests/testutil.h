@@ -78,7 +78,10 @@ struct tu_event {
 	double			ms;		/* since the dial began */
 	int			family;
 	char			addr[80];	/* "[::1]:80", "127.0.0.1:80" */
-	char			reason[24];
+	char			reason[24];	/* hecat_why_name() */
+	int			result;		/* ATTEMPT_END */
+	int			stage;
+	char			detail[96];
 	int			error;
 	int			status;
 	size_t			naddrs;
@@ -113,6 +116,9 @@ void		tu_opts(struct hecat_opts *, struct tu_dial *);
 const struct tu_event *tu_find(const struct tu_dial *,
 		    enum hecat_trace_kind, size_t nth);
 size_t		tu_count(const struct tu_dial *, enum hecat_trace_kind);
+/* The nth ATTEMPT_END event of result (enum hecat_attempt_result). */
+const struct tu_event *tu_find_end(const struct tu_dial *, int result,
+		    size_t nth);
 
 /* Print the trace to stderr (for a failing test's log). */
 void		tu_dump(const struct tu_dial *);

@@ -81,7 +81,9 @@ duration_ok(long ms, long lo)
 static void
 check_success(const struct options *o, int argc, char *argv[])
 {
+	const struct hecat_opts *d = &o->dial;
 	struct sockaddr_storage ss;
+	const char *why;
 	socklen_t len;
 	size_t i, hlen;
 	int k;
@@ -105,37 +107,45 @@ check_success(const struct options *o, int argc, char *argv[])
 		FUZZ_ASSERT(o->ports[i] != 0);
 
 	/* Families: valid, and the host, -s, -4/-6 and --prefer agree. */
-	FUZZ_ASSERT(family_ok(o->family) && family_ok(o->prefer));
+	FUZZ_ASSERT(family_ok(d->family) && family_ok(d->prefer));
 	len = hecat_sockaddr_parse(o->host, 0, &ss);
 	FUZZ_ASSERT(o->host_numeric == (len != 0));
 	FUZZ_ASSERT(!o->numeric || o->host_numeric);
-	if (o->host_numeric && o->family != AF_UNSPEC)
-		FUZZ_ASSERT(ss.ss_family == o->family);
-	if (o->family != AF_UNSPEC && o->prefer != AF_UNSPEC)
-		FUZZ_ASSERT(o->family == o->prefer);
-	if (o->has_source) {
+	if (o->host_numeric && d->family != AF_UNSPEC)
+		FUZZ_ASSERT(ss.ss_family == d->family);
+	if (d->family != AF_UNSPEC && d->prefer != AF_UNSPEC)
+		FUZZ_ASSERT(d->family == d->prefer);
+	if (d->source != NULL) {
+		FUZZ_ASSERT(d->source == (const struct sockaddr *)&o->source);
 		FUZZ_ASSERT(o->source.ss_family == AF_INET ||
 		    o->source.ss_family == AF_INET6);
-		FUZZ_ASSERT(o->source.ss_family == o->family);
-		FUZZ_ASSERT(o->source_len == (o->family == AF_INET ?
+		FUZZ_ASSERT(o->source.ss_family == d->family);
+		FUZZ_ASSERT(d->source_len == (d->family == AF_INET ?
 		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)));
-		FUZZ_ASSERT(o->prefer == AF_UNSPEC || o->prefer == o->family);
-		FUZZ_ASSERT(hecat__sa_port((const struct sockaddr *)&o->source) ==
-		    o->source_port);
+		FUZZ_ASSERT(d->prefer == AF_UNSPEC || d->prefer == d->family);
+		FUZZ_ASSERT(hecat__sa_port(d->source) == d->source_port);
 	} else
-		FUZZ_ASSERT(o->source_len == 0);
+		FUZZ_ASSERT(d->source_len == 0);
 
 	/* The knobs, within their documented ranges. */
-	FUZZ_ASSERT(o->attempt_delay_ms >= 10 && o->attempt_delay_ms <= 2000);
-	FUZZ_ASSERT(o->resolution_delay_ms <= DAY_MS);
-	FUZZ_ASSERT(o->attempt_timeout_ms >= 1 &&
-	    o->attempt_timeout_ms <= DAY_MS);
-	FUZZ_ASSERT(o->resolve_timeout_ms >= 1 &&
-	    o->resolve_timeout_ms <= DAY_MS);
-	FUZZ_ASSERT(o->resolve_retries <= 10);
-	FUZZ_ASSERT(o->first_family_count >= 1 &&
-	    o->first_family_count <= 64);
-	FUZZ_ASSERT(duration_ok(o->connect_timeout_ms, 1));
+	FUZZ_ASSERT(d->size == sizeof(*d));
+	FUZZ_ASSERT(d->attempt_delay_ms >= 10 && d->attempt_delay_ms <= 2000);
+	FUZZ_ASSERT(d->resolution_delay_ms <= DAY_MS);
+	FUZZ_ASSERT(d->attempt_timeout_ms >= 1 &&
+	    d->attempt_timeout_ms <= DAY_MS);
+	FUZZ_ASSERT(d->resolve_timeout_ms >= 1 &&
+	    d->resolve_timeout_ms <= DAY_MS);
+	FUZZ_ASSERT(d->resolve_retries <= 10);
+	FUZZ_ASSERT(d->first_family_count >= 1 &&
+	    d->first_family_count <= 64);
+	FUZZ_ASSERT(d->timeout_ms <= DAY_MS);
+	FUZZ_ASSERT(d->race_until == HECAT_STAGE_TCP ||
+	    d->race_until == HECAT_STAGE_BANNER);
+	FUZZ_ASSERT(d->nat64_prefix == NULL ||
+	    hecat_nat64_prefix_check(d->nat64_prefix, &why) == 0);
+	FUZZ_ASSERT(o->cfg.nameservers == NULL ||
+	    hecat_nameservers_check(o->cfg.nameservers, 0, &why) == 0);
+	FUZZ_ASSERT(o->cfg.dns_tls == o->dns_tls);
 	FUZZ_ASSERT(duration_ok(o->idle_timeout_ms, 1));
 	FUZZ_ASSERT(duration_ok(o->quit_ms, 0));
 	FUZZ_ASSERT(o->verbose >= 0);

@@ -1,7 +1,7 @@
 /*
- * textfile.h - reading small configuration files (hosts, resolv.conf)
- * safely: bounded reads, and a tokenizer for buffers that are not
- * NUL-terminated and may hold anything.
+ * textfile.h - lines and tokens of configuration files (hosts,
+ * resolv.conf, history) held in buffers that are not NUL-terminated and
+ * may hold anything.  Reading the files is io/sysfiles.c's.
  */
 #ifndef HECAT_TEXTFILE_H
 #define HECAT_TEXTFILE_H
@@ -42,16 +42,6 @@ const char	*hecat__content_end(const char *p, const char *eol,
  * NULL when only blanks are left.
  */
 const char	*hecat__next_token(const char **pp, const char *end,
-		    size_t *lenp);
-
-/*
- * Read up to cap bytes of the file at path into a new buffer (*bufp,
- * *lenp; free it).  A longer file is cut after its last whole line within
- * cap bytes.  Never blocks on a FIFO or device: what is not there yet
- * counts as the end.  Returns 0, or -1 with errno (EISDIR for a
- * directory).
- */
-int		hecat__read_file(const char *path, size_t cap, char **bufp,
 		    size_t *lenp);
 
 #endif /* HECAT_TEXTFILE_H */

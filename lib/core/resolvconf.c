@@ -21,7 +21,7 @@
  *     2 and "x" as 0): anything else leaves the option unchanged;
  *   - the search list is not derived from the host name when the file
  *     has none, and LOCALDOMAIN and RES_OPTIONS are not read.
- * The file is read up to RESOLV_MAXFILE bytes, cut at a line boundary.
+ * io/sysfiles.c reads the file up to 1 MiB, cut at a line boundary.
  */
 #include "config.h"
 
@@ -32,14 +32,15 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "hecat.h"
 #include "resolvconf.h"
 #include "textfile.h"
 
-#define RESOLV_MAXFILE	(1UL << 20)	/* bytes of a file read at most */
 #define RESOLV_MAXNAME	253		/* longest name, final dot excluded */
 #define RESOLV_ADDRLEN	64		/* longest address token, with NUL */
 #define RESOLV_MAXNDOTS	15
@@ -226,31 +227,6 @@ hecat__resolvconf_parse(struct hecat__resolvconf *rc, const char *buf,
 	}
 }
 
-/*
- * Returns 0 (the file parsed, or the defaults when it does not exist), or
- * -1 with errno when it exists but cannot be read; rc holds the defaults
- * then too.
- */
-int
-hecat__resolvconf_load(struct hecat__resolvconf *rc, const char *path)
-{
-	char *buf;
-	size_t len;
-
-	if (hecat__read_file(path, RESOLV_MAXFILE, &buf, &len) == -1) {
-		int serrno = errno;
-
-		hecat__resolvconf_parse(rc, NULL, 0);
-		if (serrno == ENOENT || serrno == ENOTDIR)
-			return 0;
-		errno = serrno;
-		return -1;
-	}
-	hecat__resolvconf_parse(rc, buf, len);
-	free(buf);
-	return 0;
-}
-
 /* Whether a equals b[0..n) and ends there, ignoring ASCII case. */
 static bool
 same_name(const char *a, const char *b, size_t n)
@@ -404,4 +380,55 @@ hecat__nameserver_parse_port(struct hecat__nameserver *ns, const char *s,
 inval:
 	errno = EINVAL;
 	return -1;
+}
+
+int
+hecat__nameservers_parse(const char *spec, int tls,
+    struct hecat__nameserver *ns, char (*names)[HECAT__NAMELEN], size_t max,
+    const char **why)
+{
+	char buf[1024], *tok, *save, *name;
+	size_t n = 0;
+
+	if (spec == NULL || strlen(spec) >= sizeof(buf)) {
+		*why = "too long";
+		return -1;
+	}
+	strcpy(buf, spec);
+	for (tok = strtok_r(buf, " ,\t", &save); tok != NULL && n < max;
+	    tok = strtok_r(NULL, " ,\t", &save)) {
+		name = NULL;
+		if (tls && (name = strchr(tok, '#')) != NULL) {
+			*name++ = '\0';
+			if (*name == '\0' || strlen(name) >= HECAT__NAMELEN) {
+				*why = "an empty or too long #NAME";
+				return -1;
+			}
+		}
+		if (hecat__nameserver_parse_port(&ns[n], tok, tls ? 853 : 53) ==
+		    -1) {
+			*why = tls ? "not ADDRESS[:PORT][#NAME]" :
+			    "not ADDRESS[:PORT]";
+			return -1;
+		}
+		if (tls)
+			snprintf(names[n], HECAT__NAMELEN, "%s",
+			    name != NULL ? name : "");
+		n++;
+	}
+	if (n == 0) {
+		*why = "no name server";
+		return -1;
+	}
+	return (int)n;
+}
+
+int
+hecat_nameservers_check(const char *spec, int tls, const char **why)
+{
+	struct hecat__nameserver ns[HECAT__RESOLV_MAXNS];
+	char names[HECAT__RESOLV_MAXNS][HECAT__NAMELEN];
+
+	return hecat__nameservers_parse(spec, tls, ns, names,
+	    HECAT__RESOLV_MAXNS, why) == -1 ? -1 : 0;
 }

@@ -29,6 +29,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,12 +41,12 @@
 #include "dnsreply.h"
 #include "getdns_dl.h"
 #include "hosts.h"
-#include "internal.h"
 #include "resolvconf.h"
+#include "resolver.h"
+#include "sysfiles.h"
 
 #define MAXANSWER	64	/* addresses taken from one answer */
 #define MAXCAND		(HECAT__RESOLV_MAXSEARCH + 1)
-#define DOT_PORT	853	/* RFC 7858 */
 #define SYSTEM_ANCHOR	"/usr/share/dns/root.key"	/* Debian's dns-root-data */
 
 struct gresolver {
@@ -69,6 +70,8 @@ struct gresolver {
 	char				*trust_anchor;	/* NULL: getdns's */
 	char				*tls_ca;
 	char				*root_hints;
+	char				 failure[320];	/* why getdns could
+							   not be set up */
 };
 
 struct gquery {
@@ -319,7 +322,16 @@ gr_free(void *rarg)
 	free(r);
 }
 
+const char *
+hecat__getdns_failure(void *rarg)
+{
+	struct gresolver *r = rarg;
+
+	return r->failure[0] != '\0' ? r->failure : NULL;
+}
+
 const struct hecat_resolver hecat__getdns_resolver = {
+	sizeof(struct hecat_resolver),
 	gr_start,
 	gr_cancel,
 	gr_free,
@@ -334,38 +346,15 @@ const struct hecat_resolver hecat__getdns_resolver = {
 static int
 parse_nameservers(struct gresolver *r, const char *spec, bool tls)
 {
-	char buf[1024], *tok, *save, *name;
+	const char *why;
+	int n;
 
-	if (strlen(spec) >= sizeof(buf)) {
+	if ((n = hecat__nameservers_parse(spec, tls, r->rc.ns, r->tls_name,
+	    HECAT__RESOLV_MAXNS, &why)) == -1) {
 		errno = EINVAL;
 		return -1;
 	}
-	strcpy(buf, spec);
-	r->rc.nns = 0;
-	for (tok = strtok_r(buf, " ,\t", &save); tok != NULL;
-	    tok = strtok_r(NULL, " ,\t", &save)) {
-		if (r->rc.nns == HECAT__RESOLV_MAXNS)
-			break;
-		name = NULL;
-		if (tls && (name = strchr(tok, '#')) != NULL) {
-			*name++ = '\0';
-			if (*name == '\0' || strlen(name) >= HECAT__NAMELEN) {
-				errno = EINVAL;
-				return -1;
-			}
-		}
-		if (hecat__nameserver_parse_port(&r->rc.ns[r->rc.nns], tok,
-		    tls ? DOT_PORT : 53) == -1)
-			return -1;
-		if (tls)
-			strcpy(r->tls_name[r->rc.nns], name != NULL ? name :
-			    "");
-		r->rc.nns++;
-	}
-	if (r->rc.nns == 0) {
-		errno = EINVAL;
-		return -1;
-	}
+	r->rc.nns = (size_t)n;
 	return 0;
 }
 
@@ -499,6 +488,24 @@ set_from_zone_file(getdns_context *ctx, const char *path,
 	return rc == GETDNS_RETURN_GOOD ? 0 : -1;
 }
 
+/* Note why getdns could not be set up (the first reason); returns -1. */
+static int
+setup_failed(struct gresolver *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+setup_failed(struct gresolver *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->failure[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(r->failure, sizeof(r->failure), fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
 /* DNSSEC, TLS and recursion, as configured; 0 or -1. */
 static int
 secure_setup(struct gresolver *r)
@@ -511,11 +518,12 @@ secure_setup(struct gresolver *r)
 	    GETDNS_AUTHENTICATION_REQUIRED) != GETDNS_RETURN_GOOD ||
 	    (r->tls_ca != NULL && getdns_context_set_tls_ca_file(r->ctx,
 	    r->tls_ca) != GETDNS_RETURN_GOOD)))
-		return -1;
+		return setup_failed(r, "getdns: cannot set up DNS over TLS");
 	if (r->recursive && r->root_hints != NULL &&
 	    set_from_zone_file(r->ctx, r->root_hints,
 	    getdns_context_set_dns_root_servers) == -1)
-		return -1;
+		return setup_failed(r, "root hints '%s': no usable record",
+		    r->root_hints);
 	if (!r->dnssec)
 		return 0;
 	/*
@@ -527,14 +535,16 @@ secure_setup(struct gresolver *r)
 	    GETDNS_RETURN_GOOD ||
 	    (r->trust_anchor != NULL && set_from_zone_file(r->ctx,
 	    r->trust_anchor, getdns_context_set_dnssec_trust_anchors) == -1))
-		return -1;
+		return setup_failed(r, "trust anchor '%s': no usable DS or "
+		    "DNSKEY record", r->trust_anchor != NULL ? r->trust_anchor :
+		    "(built in)");
 	/* All statuses: a bogus reply is kept, so that we can say so. */
 	if ((r->ext = getdns_dict_create()) == NULL ||
 	    getdns_dict_set_int(r->ext, "dnssec_return_status",
 	    GETDNS_EXTENSION_TRUE) != GETDNS_RETURN_GOOD ||
 	    getdns_dict_set_int(r->ext, "dnssec_return_all_statuses",
 	    GETDNS_EXTENSION_TRUE) != GETDNS_RETURN_GOOD)
-		return -1;
+		return setup_failed(r, "getdns: cannot set up DNSSEC");
 	return 0;
 }
 
@@ -548,11 +558,12 @@ context_up(struct gresolver *r)
 	if (r->ctx != NULL)
 		return 0;
 	if (hecat__getdns_load() == -1)
-		return -1;
+		return setup_failed(r, "cannot load getdns: %s",
+		    hecat__getdns_error());
 	/* Not from the OS: we read resolv.conf ourselves (search, ndots). */
 	if (getdns_context_create(&r->ctx, 0) != GETDNS_RETURN_GOOD) {
 		r->ctx = NULL;
-		return -1;
+		return setup_failed(r, "getdns: cannot create a context");
 	}
 	/*
 	 * Recursion talks to every server on the way down: the adapter
@@ -570,6 +581,7 @@ context_up(struct gresolver *r)
 	    r->rc.attempts) != GETDNS_RETURN_GOOD ||
 	    (!r->recursive && set_upstreams(r) == -1) ||
 	    secure_setup(r) == -1) {
+		setup_failed(r, "getdns: cannot set up its context");
 		getdns_context_destroy(r->ctx);
 		r->ctx = NULL;
 		hecat__getdns_loop_free(r->loop);

@@ -11,13 +11,13 @@
  * The input may come from an attacker and is not NUL-terminated: lines
  * are scanned in place between pointers, a token is copied only into a
  * buffer its length has been checked against, a line ends early at '#'
- * or at a NUL byte, and a file is read up to HOSTS_MAXFILE bytes at most.
+ * or at a NUL byte, and io/sysfiles.c reads a file up to 64 MiB at most.
  *
  * Choices hosts(5) leaves open: an address is a bare literal (no
  * brackets); an IPv6 zone ("fe80::1%eth0", "fe80::1%2") must name an
  * existing interface or the line is skipped; an IPv4-mapped address stays
  * IPv6; a name with control characters is skipped; a file longer than
- * HOSTS_MAXFILE is cut after its last whole line within it.
+ * 64 MiB is cut after its last whole line within it.
  *
  * Memory: the table, its entry array and its name pool; nothing else.
  */
@@ -37,7 +37,6 @@
 #include "hosts.h"
 #include "textfile.h"
 
-#define HOSTS_MAXFILE	(64UL << 20)	/* bytes of a file read at most */
 #define HOSTS_MAXNAME	253		/* longest name, final dot excluded */
 #define HOSTS_ADDRLEN	64		/* longest address token, with NUL */
 
@@ -236,25 +235,6 @@ nomem:
 	hecat__hosts_free(h);
 	errno = ENOMEM;
 	return NULL;
-}
-
-struct hecat__hosts *
-hecat__hosts_load(const char *path)
-{
-	struct hecat__hosts *h;
-	char *buf;
-	size_t len;
-
-	if (path == NULL)
-		return hecat__hosts_parse(NULL, 0);
-	if (hecat__read_file(path, HOSTS_MAXFILE, &buf, &len) == -1) {
-		if (errno == ENOMEM)
-			return NULL;
-		return hecat__hosts_parse(NULL, 0);
-	}
-	h = hecat__hosts_parse(buf, len);
-	free(buf);
-	return h;
 }
 
 void

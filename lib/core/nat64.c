@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hecat.h"
 #include "nat64.h"
 
 /*
@@ -251,4 +252,12 @@ hecat__nat64_discover(const struct hecat__ip *aaaa, size_t n,
 	if (nfound > 0)
 		*out = found[0];
 	return nfound;
+}
+
+int
+hecat_nat64_prefix_check(const char *prefix, const char **why)
+{
+	struct hecat__prefix64 p;
+
+	return hecat__nat64_prefix_parse(&p, prefix, why);
 }

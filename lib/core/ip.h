@@ -33,6 +33,16 @@ hecat__ip_equal(const struct hecat__ip *x, const struct hecat__ip *y)
 
 struct sockaddr_storage;
 
+/*
+ * Whether a resolver's address may be dialed: not one that names no
+ * host or every host (0.0.0.0/8, ::, which Linux dials as this host),
+ * nor multicast, the IPv4 broadcast address, or an IPv4-mapped IPv6
+ * address (an IPv6 socket dials it over IPv4, behind the back of -6 and
+ * of the family interleaving).  A literal the caller gives is dialed as
+ * given: this applies to answers only.
+ */
+bool	 hecat__ip_answer_ok(const struct hecat__ip *);
+
 int	 hecat__ip_parse(struct hecat__ip *, const char *);
 
 /* sockaddr_in/sockaddr_in6 <-> struct hecat__ip (and the port). */

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "history.h"
+#include "sysfiles.h"
 #include "textfile.h"
 
 #define MAGIC	"hecat-history 1"
@@ -379,7 +380,7 @@ mem_free(void *arg)
 }
 
 const struct hecat_store hecat__store_mem = {
-	mem_lookup, mem_record, mem_free
+	sizeof(struct hecat_store), mem_lookup, mem_record, mem_free
 };
 
 /* ---- the store in a file ------------------------------------------------------ */
@@ -554,5 +555,5 @@ file_free(void *arg)
 }
 
 const struct hecat_store hecat__store_file = {
-	file_lookup, file_record, file_free
+	sizeof(struct hecat_store), file_lookup, file_record, file_free
 };

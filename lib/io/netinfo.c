@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "addrsort.h"
-#include "internal.h"
+#include "netinfo.h"
 #include "ip.h"
 
 /* RTF_UP and RTF_REJECT, as the kernel's route flags say them. */

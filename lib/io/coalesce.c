@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "coalesce.h"
-#include "internal.h"
+#include "clock.h"
 
 struct hecat__cq {
 	TAILQ_ENTRY(hecat__cq)		 entry;	/* in the table until answered */

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "getdns_dl.h"
-#include "internal.h"
+#include "hostname.h"
 
 static bool
 ascii_only(const char *s)

@@ -32,7 +32,7 @@
 #include <event2/event.h>
 
 #include "getdns_dl.h"
-#include "internal.h"
+#include "resolver.h"
 #include "resolvconf.h"
 
 /* getdns's "no timeout" (TIMEOUT_FOREVER in its private headers). */

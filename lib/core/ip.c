@@ -167,3 +167,20 @@ hecat_sockaddr_parse(const char *text, uint16_t port,
 		return 0;
 	return hecat__ip_to_sa(&ip, port, ss);
 }
+
+bool
+hecat__ip_answer_ok(const struct hecat__ip *ip)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+	static const uint8_t zero[16];
+	const uint8_t *a = ip->a;
+
+	if (ip->family == AF_INET)
+		return a[0] != 0 && (a[0] & 0xf0) != 0xe0 &&
+		    !(a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255);
+	if (ip->family == AF_INET6)
+		return memcmp(a, zero, 16) != 0 && a[0] != 0xff &&
+		    memcmp(a, mapped, sizeof(mapped)) != 0;
+	return false;
+}

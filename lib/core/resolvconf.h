@@ -41,12 +41,6 @@ void	hecat__resolvconf_parse(struct hecat__resolvconf *, const char *buf,
 	    size_t len);
 
 /*
- * Read and parse the file at path; a missing file gives the defaults.
- * Returns 0, or -1 with errno for a file that exists but cannot be read.
- */
-int	hecat__resolvconf_load(struct hecat__resolvconf *, const char *path);
-
-/*
  * The names to query for name, in order, by glibc's rule: a name ending in
  * '.' is absolute and tried alone (without the dot); a name with at least
  * ndots dots is tried as is first, then with each search domain; a name
@@ -65,5 +59,17 @@ size_t	hecat__resolvconf_candidates(const struct hecat__resolvconf *,
 int	hecat__nameserver_parse(struct hecat__nameserver *, const char *);
 int	hecat__nameserver_parse_port(struct hecat__nameserver *, const char *,
 	    uint16_t defport);
+
+/*
+ * A list of name servers as hecat_config gives them: "ADDR[:PORT] ..."
+ * separated by spaces or commas; with tls "ADDR[:PORT][#NAME] ...", the
+ * port 853 by default and each NAME (the name its certificate must be
+ * valid for; "" when not given) in names[i].  Fills ns[0..max) (servers
+ * past max are left out) and returns how many, at least one; or -1 with
+ * a static reason in *why.
+ */
+int	hecat__nameservers_parse(const char *spec, int tls,
+	    struct hecat__nameserver *ns, char (*names)[HECAT__NAMELEN],
+	    size_t max, const char **why);
 
 #endif /* HECAT_RESOLVCONF_H */

@@ -19,12 +19,6 @@ struct hecat__hosts;
  */
 struct hecat__hosts *hecat__hosts_parse(const char *buf, size_t len);
 
-/*
- * Read and parse the file at path.  A missing or unreadable file gives an
- * empty table.  Returns NULL only with errno ENOMEM.
- */
-struct hecat__hosts *hecat__hosts_load(const char *path);
-
 void	hecat__hosts_free(struct hecat__hosts *);
 
 /*

@@ -1,0 +1,140 @@
+/*
+ * trace_impl.h - what the files behind trace.h share: the output state,
+ * the renderers of each trace kind (the table in trace.c picks them), and
+ * the formatting they have in common.
+ *
+ *	trace.c       the state, the per-kind table, the dial's result, the
+ *	              relay's events, the summary
+ *	trace_text.c  -v lines and the -vv timeline
+ *	trace_json.c  JSON Lines (schema version 1)
+ *	trace_fmt.c   addresses, families, errno names, escaping
+ */
+#ifndef HECAT_TRACE_IMPL_H
+#define HECAT_TRACE_IMPL_H
+
+#include <sys/socket.h>
+
+#include <netdb.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hecat.h"
+#include "options.h"
+#include "trace.h"
+
+#define ADDRLEN		(NI_MAXHOST + 16)
+
+struct out {
+	int			 verbose;
+	FILE			*json;		/* NULL: no --trace */
+	bool			 json_close;	/* fclose it at the end */
+	uint64_t		 t0;		/* hecat_clock_ns() at start */
+
+	/* For the summary. */
+	double			 resolve_ms;	/* first usable answer; -1 */
+	double			 connect_ms;	/* -1 until a winner */
+	unsigned		 attempts;
+	char			 win_addr[NI_MAXHOST];
+	unsigned		 win_port;
+	int			 win_family;
+	char			 local_addr[NI_MAXHOST];
+	unsigned		 local_port;
+	struct hecat_failure	*failures;	/* the result's, copied */
+	size_t			 nfailures;
+};
+
+/* One kind's renderers; NULL: nothing in that output. */
+struct render {
+	void	(*v)(const struct out *, const struct hecat_trace *);
+	void	(*vv)(const struct out *, const struct hecat_trace *);
+	void	(*json)(const struct out *, FILE *,
+		    const struct hecat_trace *);
+};
+
+/* ---- trace_text.c ---- */
+void	text_dial_start(const struct out *, const struct hecat_trace *);
+void	text_network(const struct out *, const struct hecat_trace *);
+void	text_history(const struct out *, const struct hecat_trace *);
+void	text_nat64_prefix(const struct out *, const struct hecat_trace *);
+void	text_resolve_start(const struct out *, const struct hecat_trace *);
+void	text_resolve_done(const struct out *, const struct hecat_trace *);
+void	text_resolve_cancel(const struct out *, const struct hecat_trace *);
+void	text_desynthesize(const struct out *, const struct hecat_trace *);
+void	text_resolution_delay(const struct out *,
+	    const struct hecat_trace *);
+void	text_candidates(const struct out *, const struct hecat_trace *);
+void	text_attempt_start(const struct out *, const struct hecat_trace *);
+void	text_stage_start(const struct out *, const struct hecat_trace *);
+void	text_stage_done(const struct out *, const struct hecat_trace *);
+void	text_attempt_end(const struct out *, const struct hecat_trace *);
+void	text_attempt_failed_v(const struct out *, const struct hecat_trace *);
+void	text_winner(const struct out *, const struct hecat_trace *);
+void	text_dial_failed(const struct out *, const struct hecat_trace *);
+/* A -vv line: "hecat: +12.3ms ...". */
+void	vv_line(const struct out *, uint64_t t, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* ---- trace_json.c ---- */
+void	json_dial_start(const struct out *, FILE *, const struct hecat_trace *);
+void	json_network(const struct out *, FILE *, const struct hecat_trace *);
+void	json_history(const struct out *, FILE *, const struct hecat_trace *);
+void	json_nat64_prefix(const struct out *, FILE *,
+	    const struct hecat_trace *);
+void	json_resolve_start(const struct out *, FILE *,
+	    const struct hecat_trace *);
+void	json_resolve_done(const struct out *, FILE *,
+	    const struct hecat_trace *);
+void	json_resolve_cancel(const struct out *, FILE *,
+	    const struct hecat_trace *);
+void	json_desynthesize(const struct out *, FILE *,
+	    const struct hecat_trace *);
+void	json_resolution_delay(const struct out *, FILE *,
+	    const struct hecat_trace *);
+void	json_candidates(const struct out *, FILE *,
+	    const struct hecat_trace *);
+void	json_attempt_start(const struct out *, FILE *,
+	    const struct hecat_trace *);
+void	json_stage(const struct out *, FILE *, const struct hecat_trace *);
+void	json_attempt_end(const struct out *, FILE *,
+	    const struct hecat_trace *);
+void	json_winner(const struct out *, FILE *, const struct hecat_trace *);
+void	json_dial_failed(const struct out *, FILE *,
+	    const struct hecat_trace *);
+/* An object {"v":1,"ev":ev,"t_ms":...; its fields; then json_end(). */
+FILE	*json_begin(const struct out *, const char *ev, uint64_t t);
+void	json_end(FILE *);
+void	json_str(FILE *, const char *);
+void	json_key_str(FILE *, const char *key, const char *val);
+/* The "start" object: the run's command line and parameters. */
+void	json_start(const struct out *, const struct options *, int argc,
+	    char *argv[]);
+/* The "summary" object. */
+void	json_summary(const struct out *, uint64_t t, int status,
+	    const char *outcome, unsigned long long sent,
+	    unsigned long long received);
+
+/* ---- trace_fmt.c ---- */
+double		 since_ms(const struct out *, uint64_t t);
+/* "2001:db8::1" and its port, numerically; false (and "?") if not IP. */
+bool		 sa_text(const struct sockaddr *, socklen_t, char *host,
+		    size_t hlen, unsigned *port);
+socklen_t	 sa_len(const struct sockaddr *);
+/* "[2001:db8::1]:443" or "192.0.2.1:443"; "-" for NULL. */
+const char	*endpoint(const struct sockaddr *, char *buf, size_t len);
+/* "2001:db8::1,192.0.2.1". */
+const char	*addr_list(const struct sockaddr_storage *, size_t n,
+		    char *buf, size_t len);
+/* "443,8443". */
+const char	*port_list(const uint16_t *, size_t n, char *buf, size_t len);
+/* "inet6", "inet", "any". */
+const char	*famname(int family);
+/* The families dialed, first first: inet6,inet or "inet6","inet". */
+const char	*families(int family, int prefer, const char *q,
+		    const char *sep, char *buf, size_t len);
+/* "ECONNREFUSED"; "E?" for one glibc does not name. */
+const char	*errname(int err);
+/* s with control bytes and invalid UTF-8 as \xNN (one line, no ESC). */
+void		 put_escaped(FILE *, const char *s);
+
+#endif /* HECAT_TRACE_IMPL_H */

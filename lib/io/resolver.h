@@ -1,0 +1,32 @@
+/*
+ * resolver.h - the built-in resolver: /etc/hosts, then getdns on the
+ * caller's libevent base through our own event-loop adapter.
+ */
+#ifndef HECAT_RESOLVER_H
+#define HECAT_RESOLVER_H
+
+#include "hecat.h"
+
+struct event_base;
+struct getdns_context;
+struct hecat__resolvconf;
+
+/*
+ * hecat__getdns_new() returns the resolver argument for
+ * hecat__getdns_resolver's functions, or NULL with errno (EINVAL: a bad
+ * name server in config).  getdns itself is loaded and set up at the
+ * first query that needs it; when that fails, the query cannot start
+ * and hecat__getdns_failure() says why (NULL: nothing failed).
+ */
+extern const struct hecat_resolver hecat__getdns_resolver;
+void		*hecat__getdns_new(struct event_base *,
+		    const struct hecat_config *);
+const char	*hecat__getdns_failure(void *rarg);
+
+/* getdns_event.c: getdns's event loop on a libevent base. */
+struct hecat__getdns_loop;
+struct hecat__getdns_loop *hecat__getdns_loop_attach(struct getdns_context *,
+		    struct event_base *, const struct hecat__resolvconf *);
+void		hecat__getdns_loop_free(struct hecat__getdns_loop *);
+
+#endif /* HECAT_RESOLVER_H */
