@@ -96,6 +96,8 @@ struct flow {
 	char		*buf;		/* [RELAY_BUFSZ], copy and discard */
 	size_t		 off, len;	/* what is left to write: [off, len) */
 	bool		 eof;		/* the source has ended */
+	int		 src_err;	/* ... with this error, once what
+					   it gave before is written */
 	bool		 done;		/* ... and everything was written */
 	uint64_t	*count;		/* res->sent or res->received */
 	bool		 count_src;	/* count what is read, not written */
@@ -432,7 +434,12 @@ copy_read(struct relay *r, struct flow *f)
 		on_eof(r, f);
 	else if (errno == EAGAIN || errno == EWOULDBLOCK)
 		f->src.ready = false;
-	else
+	else if (f->off < f->len) {
+		/* What came before the error (a reset) goes out first. */
+		f->src_err = errno;
+		f->eof = true;
+		f->src.ready = false;
+	} else
 		fail(r, f->src.name, errno);
 	return true;
 }
@@ -592,13 +599,23 @@ check_up_done(struct relay *r)
 
 	if (r->ended || !flow_active(f) || !f->eof || f->off < f->len)
 		return;
+	if (f->src_err != 0) {
+		fail(r, f->src.name, f->src_err);
+		return;
+	}
 	f->done = true;
 	if (!r->o->no_shutdown) {
-		if (shutdown(r->sock, SHUT_WR) == -1) {
+		/*
+		 * A socket the peer reset says ENOTCONN: if its data is
+		 * still being read, the reads end with the reset.
+		 */
+		if (shutdown(r->sock, SHUT_WR) == 0)
+			emit(r, RELAY_SHUTDOWN_WR, "");
+		else if (errno != ENOTCONN || !flow_active(&r->down) ||
+		    r->down.done) {
 			fail(r, "socket", sock_error(r, errno));
 			return;
 		}
-		emit(r, RELAY_SHUTDOWN_WR, "");
 	}
 	if (r->o->send_only) {
 		emit(r, RELAY_SEND_DONE, "");
@@ -620,6 +637,10 @@ check_down_done(struct relay *r)
 	if (r->ended || !flow_active(f) || !f->eof ||
 	    (f->mode == M_COPY && f->off < f->len))
 		return;
+	if (f->src_err != 0) {
+		fail(r, f->src.name, f->src_err);
+		return;
+	}
 	f->done = true;
 	if (r->out_open) {
 		close_out(r);
@@ -682,9 +703,11 @@ latch_dst(struct end *e, short revents)
 }
 
 /*
- * POLLERR or POLLHUP on the socket: fetch a pending error, else remember
- * the hang-up (the socket is then polled only when it is waited for, so
- * the level-triggered POLLHUP cannot make poll spin).
+ * POLLERR or POLLHUP on the socket: remember the hang-up (the socket is
+ * then polled only when it is waited for, so the level-triggered POLLHUP
+ * cannot make poll spin).  While the peer's data is still being read,
+ * a pending error (a reset) waits for the reads: they give what arrived
+ * before it, then the error.  Otherwise it is fetched now.
  */
 static void
 sock_trouble(struct relay *r, short revents)
@@ -696,8 +719,9 @@ sock_trouble(struct relay *r, short revents)
 		fail(r, "socket", EBADF);
 		return;
 	}
-	if ((revents & POLLERR) && getsockopt(r->sock, SOL_SOCKET, SO_ERROR,
-	    &err, &len) == 0 && err != 0) {
+	if ((revents & POLLERR) && !(flow_active(&r->down) && !r->down.done) &&
+	    getsockopt(r->sock, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+	    err != 0) {
 		fail(r, "socket", err);
 		return;
 	}

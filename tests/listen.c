@@ -23,6 +23,7 @@
  *		 small HTTP/1.0 page naming the address reached, close
  *	sendreset wait for the client's first byte, send BYTES bytes
  *		 (default 65536) without reading more, then reset (RST)
+ *	greetreset "hello\n" and reset (RST) at once, without reading
  *	flood	 send without end and never read, until the client goes
  *	full	 never accept: the listen queue (backlog 0) is filled by a
  *		 connection of the server's own, so that the kernel drops
@@ -60,7 +61,8 @@ enum mode {
 	M_HTTP,
 	M_SENDRESET,
 	M_FLOOD,
-	M_FULL
+	M_FULL,
+	M_GREETRESET
 };
 
 static volatile sig_atomic_t stop;
@@ -79,7 +81,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: hecat-listen [-a addr]... [-p port] "
 	    "[-m greet|echo|eofreply|close|save|send|hold|reset|http|"
-	    "sendreset|flood|full] [-f file] [-n bytes] "
+	    "sendreset|flood|full|greetreset] [-f file] [-n bytes] "
 	    "[-t seconds]\n");
 	exit(EX_USAGE);
 }
@@ -358,6 +360,10 @@ serve(int c, enum mode mode, const char *file)
 	case M_FLOOD:
 		flood(c);
 		break;
+	case M_GREETRESET:
+		write_all(c, "hello\n", 6);
+		reset_close(c);
+		return true;
 	default:
 		return false;		/* echo, hold: polled */
 	}
@@ -370,7 +376,7 @@ main(int argc, char *argv[])
 {
 	static const char *modes[] = { "greet", "echo", "eofreply", "close",
 	    "save", "send", "hold", "reset", "http", "sendreset", "flood",
-	    "full" };
+	    "full", "greetreset" };
 	struct pollfd pfd[MAXFD];
 	const char *addrs[16], *file = NULL;
 	int naddrs = 0, nlisten = 0, nfd, i, ch, seconds = 60, filler = -1;

@@ -170,4 +170,35 @@ check "ulimit -n 4..16: always 71 or 75 with its reason" eval '[ -z "$bad" ]'
 check "ulimit -n: an attempt without a descriptor exits 71" eval \
     '[ -n "$saw71" ]'
 
+# ---- a server that accepts, greets and resets at once --------------------
+# Whether the reset arrives before or after hecat handles the connect, the
+# connection was accepted: the greeting is delivered, then the reset is
+# an I/O error (74).  Twenty dials, so that both orders happen.
+start_server GR tests/hecat-listen -m greetreset -t 120
+ok=0
+for i in $(seq 20); do
+	hc -n 127.0.0.1 "$GR"
+	[ "$rc" -eq 74 ] && [ "$(cat "$tmp/out")" = hello ] &&
+	    grep -q "reset by peer" "$tmp/err" && ok=$((ok + 1))
+done
+check "accept, greet, reset: 20 of 20 deliver the greeting, then exit 74" \
+    eval '[ "$ok" -eq 20 ]'
+
+# ---- getdns that cannot be loaded ----------------------------------------
+# A file that is no library, then a library that is not getdns, found
+# first under getdns's name: the dial says what failed and why, once,
+# and exits 71 (EX_OSERR); a literal needs no getdns and is unharmed.
+mkdir "$tmp/nogetdns" "$tmp/notgetdns"
+: > "$tmp/nogetdns/libgetdns.so.10"
+libm=$(ldconfig -p | awk '/libm\.so\.6 .*x86-64|libm\.so\.6 / { print $NF; exit }')
+cp "$libm" "$tmp/notgetdns/libgetdns.so.10"
+LD_LIBRARY_PATH=$tmp/nogetdns hc "$DNS" v4.test "$PORT"
+check "getdns not loadable: exit 71, one line saying why" eval \
+    'rc_is 71 && err_lines 1 && err_has "^hecat: v4.test port $PORT: cannot load getdns: .*libgetdns\.so\.10"'
+LD_LIBRARY_PATH=$tmp/notgetdns hc "$DNS" v4.test "$PORT"
+check "not getdns: exit 71, the symbol it lacks named" eval \
+    'rc_is 71 && err_lines 1 && err_has "^hecat: v4.test port $PORT: cannot load getdns: libgetdns\.so\.10: no symbol getdns_"'
+LD_LIBRARY_PATH=$tmp/nogetdns hc -z 127.0.0.1 "$PORT"
+check "getdns not loadable: a literal still dials" rc_is 0
+
 finish
