@@ -26,24 +26,34 @@ ms(unsigned v)
 	return (uint64_t)v * HECAT__NS_PER_MS;
 }
 
+static unsigned
+to_ms(uint64_t ns)
+{
+	return (unsigned)(ns / HECAT__NS_PER_MS);
+}
+
+/* The engine's defaults (engine.c has the one list), in milliseconds. */
 void
 hecat__opts_defaults(struct hecat_opts *o)
 {
+	struct hecat__engine_cfg c;
+
+	hecat__engine_cfg_default(&c);
 	memset(o, 0, sizeof(*o));
 	o->size = sizeof(*o);
-	o->resolution_delay_ms = 50;
-	o->attempt_delay_ms = 250;
-	o->attempt_timeout_ms = 10000;
-	o->timeout_ms = 0;
-	o->resolve_timeout_ms = 1000;
-	o->resolve_retries = 3;
-	o->first_family_count = 1;
-	o->max_inflight = 8;
-	o->family = AF_UNSPEC;
-	o->prefer = AF_UNSPEC;
+	o->resolution_delay_ms = to_ms(c.resolution_delay);
+	o->attempt_delay_ms = to_ms(c.attempt_delay);
+	o->attempt_timeout_ms = to_ms(c.attempt_timeout);
+	o->timeout_ms = to_ms(c.deadline);
+	o->resolve_timeout_ms = to_ms(c.resolve_timeout);
+	o->resolve_retries = c.resolve_retries;
+	o->first_family_count = c.first_family_count;
+	o->max_inflight = c.max_inflight;
+	o->family = c.family;
+	o->prefer = c.prefer;
 	o->history = HECAT_HISTORY_ON;
-	o->attempt_delay_min_ms = 100;
-	o->attempt_delay_max_ms = 2000;
+	o->attempt_delay_min_ms = to_ms(c.attempt_delay_min);
+	o->attempt_delay_max_ms = to_ms(c.attempt_delay_max);
 	o->race_until = HECAT_STAGE_TCP;
 }
 

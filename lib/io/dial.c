@@ -474,6 +474,24 @@ args_ok(struct hecat *h, const void *what, size_t n, hecat_dial_cb cb)
 	return true;
 }
 
+/* The arguments of a dial to a host on ports, none of them 0. */
+static bool
+host_args_ok(struct hecat *h, const char *host, const uint16_t *ports,
+    size_t nports, hecat_dial_cb cb)
+{
+	size_t i;
+
+	if (!args_ok(h, ports, nports, cb))
+		return false;
+	for (i = 0; i < nports && ports[i] != 0; i++)
+		;
+	if (host == NULL || i < nports) {
+		errno = EINVAL;
+		return false;
+	}
+	return true;
+}
+
 struct hecat_dial *
 hecat_connect_ip(struct hecat *h, const struct sockaddr_storage *addrs,
     size_t n, const struct hecat_opts *opts, hecat_dial_cb cb, void *arg)
@@ -502,17 +520,9 @@ hecat_connect_host(struct hecat *h, const char *host, const uint16_t *ports,
 	struct hecat__engine_cfg cfg;
 	struct hecat_dial *d;
 	const char *why;
-	size_t i;
 
-	if (!args_ok(h, ports, nports, cb) || host == NULL) {
-		errno = EINVAL;
+	if (!host_args_ok(h, host, ports, nports, cb))
 		return NULL;
-	}
-	for (i = 0; i < nports; i++)
-		if (ports[i] == 0) {
-			errno = EINVAL;
-			return NULL;
-		}
 	if ((d = dial_new(h, host, ports, nports, opts, cb, arg)) == NULL)
 		return NULL;
 	hecat__net_setup(d, true);
@@ -534,15 +544,8 @@ hecat_connect(struct hecat *h, const char *host, const uint16_t *ports,
 	struct hecat__ip ip;
 	size_t i;
 
-	if (!args_ok(h, ports, nports, cb) || host == NULL) {
-		errno = EINVAL;
+	if (!host_args_ok(h, host, ports, nports, cb))
 		return NULL;
-	}
-	for (i = 0; i < nports; i++)
-		if (ports[i] == 0) {
-			errno = EINVAL;
-			return NULL;
-		}
 	if (hecat__ip_parse(&ip, host) == -1) {
 		if (errno != ENODEV)
 			return hecat_connect_host(h, host, ports, nports,
