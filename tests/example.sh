@@ -1,8 +1,14 @@
 #!/bin/bash
-# The README's example program, built against a staged "make install" with
-# nothing but <hecat.h> and "pkg-config --cflags --libs libhecat", dials
-# the test DNS server's dual-stack name and reads the greeting of the
-# listener that won.
+# The documented example programs, built against a staged "make install"
+# exactly as the documents say:
+#  - the README's, with nothing but <hecat.h> and "pkg-config --cflags
+#    --libs libhecat": it dials the test DNS server's dual-stack name and
+#    reads the greeting of the listener that won;
+#  - libhecat(3)'s main example, with "pkg-config --cflags --libs libhecat
+#    libevent_core" (it calls libevent itself): the same dial, raced until
+#    the server's first byte (the banner stage), printing its first line;
+#  - libhecat(3)'s hecat_dial_sync() example, with libhecat alone: built
+#    only, since it dials a host on the Internet.
 set -eu
 : "${srcdir:=.}"
 tmp=$(mktemp -d /tmp/hecat-example.XXXXXX)
@@ -35,12 +41,34 @@ start_server() {
 MAKEFLAGS= make -s install DESTDIR="$tmp/root" >/dev/null 2>&1
 pc=$(find "$tmp/root" -name libhecat.pc | head -n 1)
 libdir=$(dirname "$(find "$tmp/root" -name 'libhecat.so' | head -n 1)")
-# The staged tree lives under DESTDIR: tell pkg-config where its prefix
-# went, as a packager would.
+# The staged tree lives under DESTDIR: give pkg-config a copy of the .pc
+# file whose prefix says where it went, as a packager would.  Other
+# packages (libevent_core) still come from the system's own .pc files.
 prefix=$(sed -n 's/^prefix=//p' "$pc")
-export PKG_CONFIG_PATH="$(dirname "$pc")"
+mkdir "$tmp/pc"
+sed "s|^prefix=.*|prefix=$tmp/root$prefix|" "$pc" > "$tmp/pc/libhecat.pc"
 pkgconfig() {
-	pkg-config --define-variable=prefix="$tmp/root$prefix" "$@"
+	PKG_CONFIG_PATH="$tmp/pc${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}" \
+	    pkg-config "$@"
+}
+
+# The C code of an example in a man page: the .Bd -literal display between
+# the comment lines '.\" NAME:begin' and '.\" NAME:end', with roff's \e
+# (a backslash) undone.  Any other escape would change the code: refuse it.
+man_example() {
+	local code
+	code=$(sed -n "/^\\.\\\\\" $2:begin\$/,/^\\.\\\\\" $2:end\$/p" "$1" |
+	    sed -e '1,/^\.Bd -literal/d' -e '/^\.Ed$/,$d')
+	if [ -z "$code" ]; then
+		echo "FAIL: no $2 example in $1" >&2
+		exit 1
+	fi
+	if printf '%s\n' "$code" | grep -q '\\[^e]'; then
+		printf 'FAIL: %s: %s: a roff escape other than \\e in the code\n' \
+		    "$1" "$2" >&2
+		exit 1
+	fi
+	printf '%s\n' "$code" | sed 's/\\e/\\/g'
 }
 
 # 2. The example, exactly as the README shows it.
@@ -51,6 +79,16 @@ sed -n '/<!-- example:begin -->/,/<!-- example:end -->/p' \
 # (A sanitizer build of the library needs the same runtime in the program.)
 ${CC:-cc} -std=c11 -Wall -Wextra -Werror ${SAN_CFLAGS:-} -o "$tmp/example" \
     "$tmp/example.c" $(pkgconfig --cflags --libs libhecat)
+
+# libhecat(3)'s examples, linked as the page says.
+man_example "$srcdir/man/libhecat.3" example > "$tmp/greet.c"
+# shellcheck disable=SC2046,SC2086
+${CC:-cc} -std=c11 -Wall -Wextra -Werror ${SAN_CFLAGS:-} -o "$tmp/greet" \
+    "$tmp/greet.c" $(pkgconfig --cflags --libs libhecat libevent_core)
+man_example "$srcdir/man/libhecat.3" example-sync > "$tmp/sync.c"
+# shellcheck disable=SC2046,SC2086
+${CC:-cc} -std=c11 -Wall -Wextra -Werror ${SAN_CFLAGS:-} -o "$tmp/sync" \
+    "$tmp/sync.c" $(pkgconfig --cflags --libs libhecat)
 
 # 3. A dual-stack listener and a DNS server that knows its name.
 start_server tests/hecat-listen -m greet -t 30
@@ -67,3 +105,21 @@ case "$out" in
 "hello from ::1"|"hello from 127.0.0.1") echo "PASS: README example" ;;
 *) echo "FAIL: unexpected output"; exit 1 ;;
 esac
+
+# 5. The man page's example: the greeting's first line on stdout, and on
+# stderr the winner's banner stage and its end.
+out=$(LD_LIBRARY_PATH="$libdir" timeout 10 "$tmp/greet" dual.test \
+    "$lport" "127.0.0.1:$dport" 2> "$tmp/greet.err")
+echo "libhecat(3) example said: $out"
+sed 's/^/  stderr: /' "$tmp/greet.err"
+case "$out" in
+"hello from ::1"|"hello from 127.0.0.1") ;;
+*) echo "FAIL: libhecat(3) example: unexpected output"; exit 1 ;;
+esac
+if ! grep -Eq '^ +[0-9.]+ ms  #1 .* stage_done banner$' "$tmp/greet.err" ||
+    ! grep -Eq '^ +[0-9.]+ ms  #1 .* attempt_end connected$' \
+    "$tmp/greet.err"; then
+	echo "FAIL: libhecat(3) example: no banner stage in its trace"
+	exit 1
+fi
+echo "PASS: libhecat(3) examples"
