@@ -336,6 +336,8 @@ json_attempt_end(const struct out *o, FILE *f, const struct hecat_trace *t)
 	if (t->detail != NULL)
 		json_key_str(f, "detail", t->detail);
 	json_ms(f, "elapsed_ms", t->elapsed_ns);
+	if (t->local != NULL)
+		json_addr(f, "local", t->local, t->locallen);
 }
 
 void

@@ -137,7 +137,8 @@ enum hecat_trace_kind {
 					   local, elapsed_ns since the
 					   attempt started */
 	HECAT_TRACE_ATTEMPT_END,	/* "attempt_end": id, addr, orig,
-					   result; FAILED: stage, error
+					   result; CONNECTED: local;
+					   FAILED: stage, error
 					   (ETIMEDOUT on a timeout), detail,
 					   why (ERROR, TIMEOUT, DEADLINE);
 					   CANCELLED: why (LOST, CANCELLED);

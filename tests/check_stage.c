@@ -610,6 +610,34 @@ START_TEST(names)
 }
 END_TEST
 
+/* The checks a program runs on its input before it dials. */
+START_TEST(input_checks)
+{
+	char list[512];
+	const char *why;
+	size_t off = 0;
+	int i;
+
+	ck_assert_int_eq(hecat_nameservers_check("192.0.2.1:53, [2001:db8::1]"
+	    ":5353", 0, &why), 0);
+	ck_assert_int_eq(hecat_nameservers_check("bogus", 0, &why), -1);
+	ck_assert_str_eq(why, "not ADDRESS[:PORT]");
+	ck_assert_int_eq(hecat_nameservers_check("192.0.2.1#dns.example", 1,
+	    &why), 0);
+	ck_assert_int_eq(hecat_nameservers_check("192.0.2.1#", 1, &why), -1);
+	for (i = 0; i < 17; i++)
+		off += (size_t)snprintf(list + off, sizeof(list) - off,
+		    "192.0.2.%d ", i + 1);
+	ck_assert_int_eq(hecat_nameservers_check(list, 0, &why), -1);
+	ck_assert_str_eq(why, "too many name servers");
+	list[strlen(list) - strlen("192.0.2.17 ")] = '\0';
+	ck_assert_int_eq(hecat_nameservers_check(list, 0, &why), 0);
+	ck_assert_int_eq(hecat_nat64_prefix_check("64:ff9b::/96", &why), 0);
+	ck_assert_int_eq(hecat_nat64_prefix_check("64:ff9b::/95", &why), -1);
+	ck_assert_int_eq(hecat_nat64_prefix_check("192.0.2.0/24", &why), -1);
+}
+END_TEST
+
 static Suite *
 stage_suite(void)
 {
@@ -638,6 +666,7 @@ stage_suite(void)
 	tcase_add_test(tc, endpoints_named);
 	tcase_add_test(tc, version_number);
 	tcase_add_test(tc, names);
+	tcase_add_test(tc, input_checks);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -2,7 +2,7 @@
  * libdial.c - hecat-libdial, one dial through libhecat's public API with
  * the secure-DNS fields of struct hecat_config set from the command line,
  * for tests/cli_dnssec.sh: the library's own contract (its error codes,
- * its ANSWER trace events' status and dnssec values), not the command's
+ * its RESOLVE_DONE trace events' status and dnssec values), not the command's
  * rendering of them.
  *
  *	hecat-libdial [-d] [-r] [-a ANCHOR] [-c CA] [-h HINTS] [-s SERVERS]

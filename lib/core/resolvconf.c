@@ -395,8 +395,12 @@ hecat__nameservers_parse(const char *spec, int tls,
 		return -1;
 	}
 	strcpy(buf, spec);
-	for (tok = strtok_r(buf, " ,\t", &save); tok != NULL && n < max;
+	for (tok = strtok_r(buf, " ,\t", &save); tok != NULL;
 	    tok = strtok_r(NULL, " ,\t", &save)) {
+		if (n == max) {
+			*why = "too many name servers";
+			return -1;
+		}
 		name = NULL;
 		if (tls && (name = strchr(tok, '#')) != NULL) {
 			*name++ = '\0';

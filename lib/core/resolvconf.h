@@ -64,9 +64,9 @@ int	hecat__nameserver_parse_port(struct hecat__nameserver *, const char *,
  * A list of name servers as hecat_config gives them: "ADDR[:PORT] ..."
  * separated by spaces or commas; with tls "ADDR[:PORT][#NAME] ...", the
  * port 853 by default and each NAME (the name its certificate must be
- * valid for; "" when not given) in names[i].  Fills ns[0..max) (servers
- * past max are left out) and returns how many, at least one; or -1 with
- * a static reason in *why.
+ * valid for; "" when not given) in names[i].  Fills ns[0..max) and
+ * returns how many, at least one; or -1 with a static reason in *why
+ * (more than max is "too many name servers").
  */
 int	hecat__nameservers_parse(const char *spec, int tls,
 	    struct hecat__nameserver *ns, char (*names)[HECAT__NAMELEN],

@@ -291,11 +291,18 @@ void
 hecat__emit_attempt_end(struct hecat_dial *d, const struct hecat__attempt *at,
     int result, int why, int stage, int error, const char *detail)
 {
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
 	struct hecat_trace t;
 
 	if (!tracing(d))
 		return;
 	init_attempt(&t, HECAT_TRACE_ATTEMPT_END, at);
+	if (result == HECAT_ATTEMPT_CONNECTED && at->fd != -1 &&
+	    getsockname(at->fd, (struct sockaddr *)&local, &len) == 0) {
+		t.local = (const struct sockaddr *)&local;
+		t.locallen = len;
+	}
 	t.result = result;
 	t.why = why;
 	t.stage = stage;

@@ -267,6 +267,7 @@ gr_start(void *rarg, int family, const char *host, hecat_resolve_cb done,
 	struct gresolver *r = rarg;
 	struct gquery *q;
 
+	r->failure[0] = '\0';		/* only this start's is told */
 	if ((q = calloc(1, sizeof(*q))) == NULL)
 		return NULL;
 	q->r = r;

@@ -16,7 +16,8 @@ struct hecat__resolvconf;
  * hecat__getdns_resolver's functions, or NULL with errno (EINVAL: a bad
  * name server in config).  getdns itself is loaded and set up at the
  * first query that needs it; when that fails, the query cannot start
- * and hecat__getdns_failure() says why (NULL: nothing failed).
+ * and hecat__getdns_failure() says why (NULL: the last start did not
+ * fail for that).
  */
 extern const struct hecat_resolver hecat__getdns_resolver;
 void		*hecat__getdns_new(struct event_base *,
