@@ -1592,8 +1592,8 @@ START_TEST(bad_rules_rejected)
 		"a..test A 192.0.2.1",			/* names */
 		".x.test A 192.0.2.1",
 		"x.test.. A 192.0.2.1",
-		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		    "xxxx.test A 192.0.2.1",		/* label of 64 */
+		("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxx.test A 192.0.2.1"),		/* label of 64 */
 	};
 	struct reply r;
 	size_t i;

@@ -192,8 +192,8 @@ START_TEST(format_rejects)
 		"hecat-history 1\n1234567890abcdef fe80::1%1 1 1 1 0 5 0 0\n",
 		"hecat-history 1\n1234567890abcdef ::1 4294967296 1 1 0 5 0 0\n",
 		"hecat-history 1\n1234567890abcdef ::1 -1 1 1 0 5 0 0\n",
-		"hecat-history 1\n1234567890abcdef ::1 1 1 1 0 5 0 0\n"
-		    "1234567890abcdef ::1 2 2 2 0 6 0 0\n",
+		("hecat-history 1\n1234567890abcdef ::1 1 1 1 0 5 0 0\n"
+		    "1234567890abcdef ::1 2 2 2 0 6 0 0\n"),
 		"hecat-history 1\n1234567890abcdef ::1 1 1 1 0 5 0 0\n\n",
 		"hecat-history 1\n1234567890abcdef ::1 1 1 1 0 5 0 0\0\n",
 	};
