@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "addrsort.h"
+#include "check_main.h"
 
 static struct hecat__ip
 ip(const char *s)
@@ -409,14 +410,4 @@ addrsort_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(addrsort_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+const struct check_def check_def = { addrsort_suite, NULL };

@@ -24,6 +24,7 @@
 
 #include <event2/event.h>
 
+#include "check_main.h"
 #include "dnsd.h"
 #include "hecat.h"
 #include "testutil.h"
@@ -1098,14 +1099,4 @@ dial_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(dial_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+const struct check_def check_def = { dial_suite, NULL };

@@ -33,6 +33,7 @@
 #include <event2/event.h>
 #include <event2/util.h>
 
+#include "check_main.h"
 #include "dnsd.h"
 
 #define T_A		1
@@ -1592,8 +1593,8 @@ START_TEST(bad_rules_rejected)
 		"a..test A 192.0.2.1",			/* names */
 		".x.test A 192.0.2.1",
 		"x.test.. A 192.0.2.1",
-		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		    "xxxx.test A 192.0.2.1",		/* label of 64 */
+		("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxx.test A 192.0.2.1"),		/* label of 64 */
 	};
 	struct reply r;
 	size_t i;
@@ -2425,14 +2426,4 @@ dnsd_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(dnsd_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+const struct check_def check_def = { dnsd_suite, NULL };

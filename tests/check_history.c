@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "history.h"
 #include "netinfo.h"
 
@@ -192,8 +193,8 @@ START_TEST(format_rejects)
 		"hecat-history 1\n1234567890abcdef fe80::1%1 1 1 1 0 5 0 0\n",
 		"hecat-history 1\n1234567890abcdef ::1 4294967296 1 1 0 5 0 0\n",
 		"hecat-history 1\n1234567890abcdef ::1 -1 1 1 0 5 0 0\n",
-		"hecat-history 1\n1234567890abcdef ::1 1 1 1 0 5 0 0\n"
-		    "1234567890abcdef ::1 2 2 2 0 6 0 0\n",
+		("hecat-history 1\n1234567890abcdef ::1 1 1 1 0 5 0 0\n"
+		    "1234567890abcdef ::1 2 2 2 0 6 0 0\n"),
 		"hecat-history 1\n1234567890abcdef ::1 1 1 1 0 5 0 0\n\n",
 		"hecat-history 1\n1234567890abcdef ::1 1 1 1 0 5 0 0\0\n",
 	};
@@ -398,14 +399,4 @@ history_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(history_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+const struct check_def check_def = { history_suite, NULL };

@@ -27,7 +27,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #if defined(__has_include)
@@ -45,6 +44,7 @@
 
 #include <event2/event.h>
 
+#include "check_main.h"
 #include "dnsd.h"
 #include "hecat.h"
 #include "relay.h"
@@ -1124,15 +1124,4 @@ robust_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(robust_suite());
-	int failed;
-
-	signal(SIGPIPE, SIG_IGN);	/* as hecat does */
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+const struct check_def check_def = { robust_suite, check_ignore_sigpipe };

@@ -27,6 +27,7 @@
 
 #include <event2/event.h>
 
+#include "check_main.h"
 #include "hecat.h"
 #include "stage.h"
 #include "testutil.h"
@@ -672,14 +673,4 @@ stage_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(stage_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+const struct check_def check_def = { stage_suite, NULL };

@@ -57,6 +57,8 @@ check_ascii(const char *s)
 		if (++label > 63)
 			return "label longer than 63 characters in host name";
 	}
+	if (label == 0)			/* "a..": the last label is empty */
+		return "empty label in host name";
 	return NULL;
 }
 

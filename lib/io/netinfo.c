@@ -215,6 +215,11 @@ struct netlines {
 	size_t	n;
 };
 
+/* Add a formatted line to nl; nothing when it is full. */
+static void
+netline(struct netlines *nl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static void
 netline(struct netlines *nl, const char *fmt, ...)
 {

@@ -51,7 +51,8 @@ fi
 
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 cflags="-g -O1 -fno-omit-frame-pointer $san -std=c11 -Wall -Wextra"
-cppflags="-I$builddir -I$srcdir/lib -I$srcdir/cmd -I$srcdir/tests/fuzz"
+cppflags="-I$builddir -I$srcdir/lib -I$srcdir/cmd -I$srcdir/tests \
+    -I$srcdir/tests/fuzz"
 
 # ---- build ------------------------------------------------------------------
 mkdir -p "$out/obj"
@@ -69,9 +70,12 @@ rm -f "$out/libfuzzhecat.a"
 ar rcs "$out/libfuzzhecat.a" $objs
 
 for t in $targets; do
+	# The engine's model is shared with tests/check_engine_random.c.
+	extra=
+	[ "$t" = engine ] && extra=$srcdir/tests/engine_model.c
 	# shellcheck disable=SC2086
 	$cc $cflags -fsanitize=fuzzer $cppflags $GETDNS_CFLAGS \
-	    "$srcdir/tests/fuzz/fuzz_$t.c" -o "$out/fuzz_$t" \
+	    "$srcdir/tests/fuzz/fuzz_$t.c" $extra -o "$out/fuzz_$t" \
 	    "$out/libfuzzhecat.a" $LIBEVENT_LIBS $GETDNS_LIBS $FUZZ_LIBS \
 	    -lpthread
 done
