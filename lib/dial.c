@@ -1583,6 +1583,7 @@ connect_endpoints(struct hecat *h, const char *given,
 	struct hecat_dial *d;
 	uint16_t *ports;
 	size_t i;
+	bool v4 = false;
 
 	if ((eps = calloc(n, sizeof(*eps))) == NULL ||
 	    (ports = calloc(n, sizeof(*ports))) == NULL) {
@@ -1605,8 +1606,13 @@ connect_endpoints(struct hecat *h, const char *given,
 			probe_dst(d, &eps[i].dst.ip, &eps[i].dst.src);
 			hist_lookup(d, &eps[i].dst, 1, false);
 		}
+		if (eps[i].dst.ip.family == AF_INET)
+			v4 = true;
 	}
 	dial_engine_cfg(d, &cfg);
+	/* No IPv4 endpoint, nothing to synthesize: no prefix discovery. */
+	if (!v4 && cfg.nat64 == HECAT__NAT64_DISCOVER)
+		cfg.nat64 = HECAT__NAT64_OFF;
 	d = dial_engine(d, d->early_err ? NULL : hecat__engine_new_ip(&cfg,
 	    eps, n));
 	free(eps);
