@@ -1521,6 +1521,173 @@ START_TEST(R_7_0_family_inet6_off)
 }
 END_TEST
 
+/*
+ * The prefix query may delay IPv4 addresses only (they cannot be dialed
+ * before the prefix is known); when no IPv4 address can come any more
+ * (A final without one, or no A query at all), it must not delay the
+ * end: the dial that is otherwise over cancels it and fails at once.
+ * Each row: the events after the start, and what must follow.  The
+ * resolver drops ipv4only.arpa: it would time out only at 4000 ms.
+ */
+static const struct {
+	const char	*name;
+	const char	*script;
+} prefix_rows[] = {
+	/* NXDOMAIN for both families: nohost at the last answer. */
+	{ "nxdomain",
+	    "5    answer inet6 nxdomain\n"
+	    "6    answer inet nxdomain\n"
+	    "6    > query-cancel pref64\n"
+	    "6    > done nohost\n"
+	    "?    deadline never\n" },
+	/* NODATA for both, A first. */
+	{ "nodata",
+	    "5    answer inet nodata\n"
+	    "7    answer inet6 nodata\n"
+	    "7    > query-cancel pref64\n"
+	    "7    > done nohost\n" },
+	/* AAAA refused, A NODATA: at the last failure, not the prefix's. */
+	{ "refused_aaaa_a_nodata",
+	    "3    answer inet6 2001:db8::5 2001:db8::6\n"
+	    "3    > attempt 1 [2001:db8::5]:80 first\n"
+	    "4    answer inet nodata\n"
+	    "20   fail 1 ECONNREFUSED\n"
+	    "20   > attempt 2 [2001:db8::6]:80 failed\n"
+	    "30   fail 2 ECONNREFUSED\n"
+	    "30   > query-cancel pref64\n"
+	    "30   > done connect\n" },
+	/* The same with A NODATA last: the last answer ends it. */
+	{ "refused_aaaa_then_a_nodata",
+	    "3    answer inet6 2001:db8::5\n"
+	    "3    > attempt 1 [2001:db8::5]:80 first\n"
+	    "20   fail 1 ECONNREFUSED\n"
+	    "90   answer inet nodata\n"
+	    "90   > query-cancel pref64\n"
+	    "90   > done connect\n" },
+	/* A pending (a SERVFAIL retried): still wait for it. */
+	{ "a_pending_waits",
+	    "3    answer inet6 2001:db8::5\n"
+	    "3    > attempt 1 [2001:db8::5]:80 first\n"
+	    "4    answer inet servfail\n"
+	    "4    > query inet try=2\n"
+	    "20   fail 1 ECONNREFUSED\n"
+	    "?    deadline 1000\n"
+	    "60   answer inet 192.0.2.1\n"
+	    "70   answer pref64 64:ff9b::c000:aa\n"
+	    "70   > nat64 64:ff9b::/96\n"
+	    "70   > attempt 2 [64:ff9b::c000:201]:80 answer "
+	    "nat64=192.0.2.1\n" },
+	/* IPv4 addresses still wait for the prefix, even when nothing else
+	   is left (unchanged). */
+	{ "ipv4_waits",
+	    "3    answer inet6 2001:db8::5\n"
+	    "3    > attempt 1 [2001:db8::5]:80 first\n"
+	    "4    answer inet 192.0.2.1\n"
+	    "20   fail 1 ECONNREFUSED\n"
+	    "?    deadline 1000\n"
+	    "999  quiet\n"
+	    "1000 > query-cancel pref64\n"
+	    "1000 > query pref64 try=2\n"
+	    "1500 answer pref64 64:ff9b::c000:aa\n"
+	    "1500 > nat64 64:ff9b::/96\n"
+	    "1500 > attempt 2 [64:ff9b::c000:201]:80 answer "
+	    "nat64=192.0.2.1\n" },
+	/* Nor do they go as they are when the prefix query times out. */
+	{ "ipv4_waits_timeout",
+	    "4    answer inet 192.0.2.1\n"
+	    "5    answer inet6 nxdomain\n"
+	    "1000 > query-cancel pref64\n"
+	    "1000 > query pref64 try=2\n"
+	    "2000 > query-cancel pref64\n"
+	    "2000 > query pref64 try=3\n"
+	    "3000 > query-cancel pref64\n"
+	    "3000 > query pref64 try=4\n"
+	    "4000 > query-cancel pref64\n"
+	    "4000 > nat64 none\n"
+	    "4000 > attempt 1 192.0.2.1:80 first\n" },
+	/* DNS64 AAAA answers (Well-Known Prefix) are dialable IPv6 while
+	   the prefix is looked for; their failure ends the dial too. */
+	{ "dns64_refused",
+	    "3    answer inet6 64:ff9b::c000:201 64:ff9b::c000:202\n"
+	    "3    > attempt 1 [64:ff9b::c000:201]:80 first\n"
+	    "4    answer inet nodata\n"
+	    "20   fail 1 ECONNREFUSED\n"
+	    "20   > attempt 2 [64:ff9b::c000:202]:80 failed\n"
+	    "30   fail 2 ECONNREFUSED\n"
+	    "30   > query-cancel pref64\n"
+	    "30   > done connect\n" },
+	{ "dns64_ok",
+	    "3    answer inet6 64:ff9b::c000:201\n"
+	    "3    > attempt 1 [64:ff9b::c000:201]:80 first\n"
+	    "4    answer inet nodata\n"
+	    "8    ok 1\n"
+	    "8    > query-cancel pref64\n"
+	    "8    > done ok 1 [64:ff9b::c000:201]:80\n" },
+};
+
+START_TEST(R_7_1_prefix_delays_ipv4_only)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text),
+	    "%%    nat64 discover\n"
+	    "0    start host 80\n"
+	    "0    > query pref64\n"
+	    "0    > query inet6\n"
+	    "0    > query inet\n"
+	    "%s", prefix_rows[_i].script);
+	script_free(script_run(prefix_rows[_i].name, text));
+}
+END_TEST
+
+/* The same for dials without DNS (endpoints) and with A alone (-4). */
+static const char *const prefix_ip_rows[] = {
+	/* An IPv6 literal refused: no A query, no IPv4: at once. */
+	"%    nat64 discover\n"
+	"0    start ip [2001:db8::1]:80\n"
+	"0    > query pref64\n"
+	"0    > attempt 1 [2001:db8::1]:80 first\n"
+	"2    fail 1 ECONNREFUSED\n"
+	"2    > query-cancel pref64\n"
+	"2    > done connect\n"
+	"?    deadline never\n",
+	/* A DNS64 literal likewise. */
+	"%    nat64 discover\n"
+	"0    start ip [64:ff9b::c000:201]:80 [64:ff9b::c000:201]:81\n"
+	"0    > query pref64\n"
+	"0    > attempt 1 [64:ff9b::c000:201]:80 first\n"
+	"2    fail 1 ECONNREFUSED\n"
+	"10   > attempt 2 [64:ff9b::c000:201]:81 failed\n"
+	"13   fail 2 ECONNREFUSED\n"
+	"13   > query-cancel pref64\n"
+	"13   > done connect\n",
+	/* With an IPv4 endpoint too, the prefix is waited for. */
+	"%    nat64 discover\n"
+	"0    start ip [2001:db8::1]:80 192.0.2.1:80\n"
+	"0    > query pref64\n"
+	"0    > attempt 1 [2001:db8::1]:80 first\n"
+	"2    fail 1 ECONNREFUSED\n"
+	"?    deadline 1000\n"
+	"40   answer pref64 64:ff9b::c000:aa\n"
+	"40   > nat64 64:ff9b::/96\n"
+	"40   > attempt 2 [64:ff9b::c000:201]:80 answer nat64=192.0.2.1\n",
+	/* -4 on an IPv6-only network: A NXDOMAIN ends it. */
+	"%    nat64 discover\n"
+	"%    family inet\n"
+	"0    start host 80\n"
+	"0    > query pref64\n"
+	"0    > query inet\n"
+	"5    answer inet nxdomain\n"
+	"5    > query-cancel pref64\n"
+	"5    > done nohost\n",
+};
+
+START_TEST(R_7_1_prefix_delays_ipv4_only_ip)
+{
+	script_free(script_run(__func__, prefix_ip_rows[_i]));
+}
+END_TEST
+
 static Suite *
 engine_suite(void)
 {
@@ -1630,6 +1797,10 @@ engine_suite(void)
 	tcase_add_test(tc, R_7_1_prefix_timeout);
 	tcase_add_test(tc, R_7_1_ipv6_not_gated);
 	tcase_add_test(tc, R_7_0_family_inet6_off);
+	tcase_add_loop_test(tc, R_7_1_prefix_delays_ipv4_only, 0,
+	    sizeof(prefix_rows) / sizeof(prefix_rows[0]));
+	tcase_add_loop_test(tc, R_7_1_prefix_delays_ipv4_only_ip, 0,
+	    sizeof(prefix_ip_rows) / sizeof(prefix_ip_rows[0]));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("history");

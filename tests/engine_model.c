@@ -13,7 +13,8 @@
  *     configured; only a pending query is cancelled;
  *   - exactly one DONE and no action after it; a success names the
  *     attempt that connected, and its address; a failure comes only when
- *     no attempt is in flight and no query is pending (and is "connect"
+ *     no attempt is in flight and no query is pending, but a prefix query
+ *     with no IPv4 left to wait for it (and is "connect"
  *     exactly when an attempt was made), unless it is a timeout or an
  *     abort, whose cancels say so; nothing is left in flight or pending;
  *   - every attempt started is reported or cancelled, exactly once, and
@@ -307,11 +308,14 @@ on_attempt(struct em_run *rn, const struct hecat__action *a)
 /*
  * A dial ends early only by a success, its deadline or an abort, and the
  * attempts it cancels say which.  Any other failure comes when nothing was
- * left: no attempt to cancel, no query still pending.
+ * left: no attempt to cancel, no query still pending, but a prefix query
+ * that held nothing back (IPv4 waits for it: none may be left untried).
  */
 static void
 check_end(const struct em_run *rn, int status)
 {
+	struct hecat__addr_info info;
+	size_t i;
 	int want;
 
 	switch (status) {
@@ -333,8 +337,13 @@ check_end(const struct em_run *rn, int status)
 		    HECAT__Q_CANCELLED);
 		EM_CHECK(rn, hecat__engine_query(rn->e, AF_INET, NULL) !=
 		    HECAT__Q_CANCELLED);
-		EM_CHECK(rn, hecat__engine_query(rn->e, HECAT__PREF64,
-		    NULL) != HECAT__Q_CANCELLED);
+		if (hecat__engine_query(rn->e, HECAT__PREF64, NULL) ==
+		    HECAT__Q_CANCELLED)
+			for (i = 0; i < hecat__engine_naddrs(rn->e); i++) {
+				hecat__engine_addr(rn->e, i, &info);
+				EM_CHECK(rn, info.dst.ip.family != AF_INET ||
+				    info.attempts > 0);
+			}
 		EM_CHECK(rn, status != HECAT_E_CONNECT || rn->nstarted > 0);
 		EM_CHECK(rn, status == HECAT_E_CONNECT || rn->nstarted == 0);
 		return;

@@ -29,7 +29,10 @@
  * IPv4 for sorting (HEv3) and connected to through its synthesized IPv6
  * address; DNS64 answers inside the prefix are de-synthesized.  While the
  * prefix query (RFC 7050) is pending, IPv4 addresses stay out of the
- * order; it is a query like the others for T3, timeouts and retries.
+ * order; it is a query like the others for timeouts and retries, but for
+ * T3 it counts only while an IPv4 address waits for it or the A query is
+ * pending (prefix_awaited()).  Otherwise it delays nothing: a dial with
+ * nothing else left ends, cancelling it.
  */
 #include "config.h"
 
@@ -551,12 +554,34 @@ query_finish(struct hecat__engine *e, int family, enum hecat_dns_status st)
 	q->status = st;
 }
 
+/*
+ * Does the pending prefix query still matter?  It only holds IPv4 back:
+ * while an IPv4 address waits for it, or the A query may bring one.
+ * Otherwise (an IPv6 literal, A final without an address) it must not
+ * keep the dial alive.
+ */
+static bool
+prefix_awaited(const struct hecat__engine *e)
+{
+	size_t i;
+
+	if (e->q[2].state != HECAT__Q_PENDING)
+		return false;
+	if (e->q[1].state == HECAT__Q_PENDING)
+		return true;
+	for (i = 0; i < e->naddrs; i++)
+		if (e->ents[i].dst.family == AF_INET &&
+		    e->addrs[i].port_next < e->addrs[i].port_cnt)
+			return true;
+	return false;
+}
+
+/* Can a pending query still bring something to try (T3)? */
 static bool
 query_pending(const struct hecat__engine *e)
 {
 	return e->q[0].state == HECAT__Q_PENDING ||
-	    e->q[1].state == HECAT__Q_PENDING ||
-	    e->q[2].state == HECAT__Q_PENDING;
+	    e->q[1].state == HECAT__Q_PENDING || prefix_awaited(e);
 }
 
 /* ---- NAT64 ---------------------------------------------------------------- */

@@ -16,6 +16,7 @@ V4B=198.51.100.11
 WKP6=64:ff9b::c633:640a		# $V4 through the Well-Known Prefix
 WKP6B=64:ff9b::c633:640b
 NATIVE6=2001:db8:2::10
+REFUSE6=2001:db8:2::30		# no listener: refused
 DNS6=2001:db8:2::53
 
 # Each RFC 6052 length: LEN PREFIX, $V4 synthesized, 192.0.0.170 likewise.
@@ -38,6 +39,7 @@ ns_up veth
 for a in $WKP6 $WKP6B $NATIVE6 $V4; do
 	ns_addr $a accept
 done
+ns_addr $REFUSE6 refuse
 for l in $LENGTHS; do
 	ns_addr "${SYN[$l]}" accept
 done
@@ -67,6 +69,12 @@ ns_addr 2001:db8:2::60 dns
 printf 'ipv4only.arpa AAAA nodata\n' > "$tmp/zone-none"
 ns_start "$NS_S" DNSPORT tests/hecat-dnsd -a 2001:db8:2::60 -p 53 \
     "$tmp/zone-none"
+# A server that drops ipv4only.arpa: the prefix query would only time
+# out, after its retries (about 4 s).
+ns_addr 2001:db8:2::61 dns
+printf 'ipv4only.arpa * drop\nnx.test * nxdomain\n' > "$tmp/zone-drop"
+ns_start "$NS_S" DNSPORT tests/hecat-dnsd -a 2001:db8:2::61 -p 53 \
+    "$tmp/zone-drop"
 
 # IPv6 only: the client's IPv4 goes, an IPv6 default route comes.
 ipv6_only() {
@@ -172,16 +180,43 @@ check "6 --no-nat64: no discovery, IPv4 as it is" eval \
 dial $V4 -6
 check "6 -6: an IPv4 literal is a usage error, NAT64 or not" eval 'rc_is 64 && err_has "not an IPv6 address"'
 
-# 7. Dual stack again: none of this may trigger.
+# 7. ipv4only.arpa dropped: the prefix query delays IPv4 addresses only,
+# never a failure once none can come.  Judged from the trace: the end
+# (the summary) against the last answer or attempt, not process start.
+# since EV: ms from the last EV event to the summary.
+since() {
+	tq --arg e "$1" '(.[-1].t_ms) - ([.[] | select(.ev == $e) | .t_ms] | max)'
+}
+dial nx.test --dns-server "[2001:db8:2::61]:53"
+check "7 prefix dropped, NXDOMAIN: exit 68" rc_is 68
+check "7 prefix dropped, NXDOMAIN: ipv4only.arpa asked, then cancelled" eval \
+    '[ "$(ev resolve_start "map(select(.name == \"ipv4only.arpa.\")) | length")" -ge 1 ] &&
+     [ "$(ev resolve_cancel "map(.name) | join(\" \")")" = ipv4only.arpa. ] &&
+     [ "$(ev resolve_done "map(.name + \"/\" + .status) | sort | join(\" \")")" = "nx.test/NXDOMAIN nx.test/NXDOMAIN" ]'
+check "7 prefix dropped, NXDOMAIN: fails at once after the answers" \
+    eval 'within "$(since resolve_done)" 0 250'
+LD_DEBUG=files LD_DEBUG_OUTPUT=$tmp/ld dial $REFUSE6 \
+    --dns-server "[2001:db8:2::61]:53"
+check "7 prefix dropped, refused IPv6 literal: exit 1" eval \
+    'rc_is 1 && [ "$(ev attempt_end ".[0].result")" = refused ]'
+check "7 prefix dropped, refused IPv6 literal: IPv6-only, yet no DNS" eval \
+    '[ "$(ev network ".[0].nat64")" = true ] &&
+     [ "$(ev resolve_start "length")" = 0 ]'
+check "7 prefix dropped, refused IPv6 literal: getdns not loaded" eval \
+    'ls "$tmp"/ld.* > /dev/null && ! grep -q libgetdns "$tmp"/ld.*'
+check "7 prefix dropped, refused IPv6 literal: fails at once" \
+    eval 'within "$(since attempt_end)" 0 250'
+
+# 8. Dual stack again: none of this may trigger.
 dual_stack
 dial $V4
-check "7 dual stack: literal connects over IPv4" \
+check "8 dual stack: literal connects over IPv4" \
     eval 'rc_is 0 && [ "$(winner_addr)" = "$V4" ]'
-check "7 dual stack: detected, NAT64 off, no discovery" eval \
+check "8 dual stack: detected, NAT64 off, no discovery" eval \
     '[ "$(ev network ".[0] | [.inet6, .inet, .nat64] | join(\" \")")" = "true true false" ] &&
      [ "$(ev resolve_start "length")" = 0 ] && [ "$(ev nat64_prefix "length")" = 0 ]'
 dial dns64.test
-check "7 dual stack: DNS64 answers are left alone" eval \
+check "8 dual stack: DNS64 answers are left alone" eval \
     'rc_is 0 && [ "$(ev desynthesize "length")" = 0 ] &&
      [ "$(ev resolve_start "map(.name) | index(\"ipv4only.arpa.\")")" = null ]'
 
