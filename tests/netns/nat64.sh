@@ -199,8 +199,11 @@ LD_DEBUG=files LD_DEBUG_OUTPUT=$tmp/ld dial $REFUSE6 \
     --dns-server "[2001:db8:2::61]:53"
 check "7 prefix dropped, refused IPv6 literal: exit 1" eval \
     'rc_is 1 && [ "$(ev attempt_end ".[0].result")" = refused ]'
+# IPv6-only, but with no IPv4 address to reach this dial uses no NAT64.
 check "7 prefix dropped, refused IPv6 literal: IPv6-only, yet no DNS" eval \
-    '[ "$(ev network ".[0].nat64")" = true ] &&
+    '[ "$(ev network ".[0].inet6")" = true ] &&
+     [ "$(ev network ".[0].inet")" = false ] &&
+     [ "$(ev network ".[0].nat64")" = false ] &&
      [ "$(ev resolve_start "length")" = 0 ]'
 check "7 prefix dropped, refused IPv6 literal: getdns not loaded" eval \
     'ls "$tmp"/ld.* > /dev/null && ! grep -q libgetdns "$tmp"/ld.*'
