@@ -207,7 +207,7 @@ run(struct hecat__attempt *at, enum hecat__stage_rc rc)
 		case HECAT__STAGE_DONE:
 			break;
 		}
-		if (at->cur == 0) {
+		if (at->cur == 0 && at->d->hist) {	/* history's RTT */
 			at->rtt_us = hecat__tcp_rtt_us(at->fd);
 			if (at->rtt_us == 0) {
 				uint64_t us = (hecat__now() - at->started) /
