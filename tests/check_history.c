@@ -1,10 +1,10 @@
 /*
- * check_history.c - connection history (lib/history.c): RFC 6298
- * smoothing, what a record means for a dial (failures moved back for 10
- * minutes, RTTs believed for 7 days), the file format and what is not
- * it, the size bound, and the file store shared by processes: written
- * by one, read by another, rewritten when corrupt, and not a record lost
- * with 8 writers at once.
+ * check_history.c - connection history (core/history.c and the stores
+ * of io/histstore.c): RFC 6298 smoothing, what a record means for a
+ * dial (failures moved back for 10 minutes, RTTs believed for 7 days),
+ * the file format and what is not it, the size bound, and the file
+ * store shared by processes: written by one, read by another, rewritten
+ * when corrupt, and not a record lost with 8 writers at once.
  */
 #include "config.h"
 
@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "histstore.h"
 #include "history.h"
 #include "netinfo.h"
 
