@@ -6,8 +6,10 @@
  *
  * The file store keeps a small text file that several hecat processes
  * share: readers never lock (a writer replaces the file with rename(2),
- * which is atomic), writers take an flock(2) on "FILE.lock", read the
+ * which is atomic), writers try an flock(2) on "FILE.lock", read the
  * file again, fold their outcomes in, and rename a new one into place.
+ * Both run on the caller's event loop, which the library never blocks:
+ * a writer that finds the lock held skips its update rather than wait.
  * A file that is not ours (another version, corrupt, truncated) is
  * ignored and replaced by the next write.  Nothing is fsync()ed: losing
  * a cache to a crash costs one slow dial.
@@ -67,6 +69,10 @@ const struct hecat_store hecat__store_mem = {
 };
 
 /* ---- the store in a file ------------------------------------------------------ */
+
+/* The lock file: never a FIFO or device to block on, nor a link. */
+#define LOCK_FLAGS \
+	(O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
 
 struct fstore {
 	char			*path;
@@ -172,8 +178,9 @@ write_all(int fd, const char *s, size_t len)
 
 /*
  * Under the lock: the file as it is now, the outcomes folded in, written
- * beside it and renamed over it.  Failures leave the old file (history
- * is a cache: a dial never fails for it).
+ * beside it and renamed over it.  The lock is only tried: held by
+ * another process, the outcomes are not written.  Failures leave the old
+ * file (history is a cache: a dial never fails for it).
  */
 static void
 file_record(void *arg, uint64_t net, const struct hecat_hist_obs *obs,
@@ -192,16 +199,14 @@ file_record(void *arg, uint64_t net, const struct hecat_hist_obs *obs,
 		goto out;
 	snprintf(lock, plen + 8, "%s.lock", s->path);
 	snprintf(tmp, plen + 8, "%s.XXXXXX", s->path);
-	if ((lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0600)) == -1) {
+	if ((lfd = open(lock, LOCK_FLAGS, 0600)) == -1) {
 		make_parent(s->path);
-		if ((lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC |
-		    O_NOFOLLOW, 0600)) == -1)
+		if ((lfd = open(lock, LOCK_FLAGS, 0600)) == -1)
 			goto out;
 	}
-	while (flock(lfd, LOCK_EX) == -1)
+	while (flock(lfd, LOCK_EX | LOCK_NB) == -1)
 		if (errno != EINTR)
-			goto out;
+			goto out;	/* EWOULDBLOCK: held, skipped */
 	file_load(s->path, &tab);
 	if (hecat__htab_apply(&tab, net, obs, n) == -1)
 		goto out;

@@ -7,7 +7,15 @@
 
 #include "hecat.h"
 
-/* Their hecat_store and argument constructors (NULL on ENOMEM). */
+/*
+ * Their hecat_store and argument constructors (NULL on ENOMEM).
+ *
+ * Both run on the caller's event loop, and the library never blocks
+ * it.  The file store's record tries the lock (flock LOCK_EX | LOCK_NB
+ * on PATH.lock): held by another process, the update is skipped, not
+ * waited for.  Its lookup takes no lock at all: writers rename a whole
+ * new file into place, so a reader sees the old file or the new one.
+ */
 extern const struct hecat_store hecat__store_mem;
 extern const struct hecat_store hecat__store_file;
 void	*hecat__store_mem_new(void);
