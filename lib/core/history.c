@@ -210,6 +210,28 @@ hecat__htab_lookup(struct hecat__htab *t, uint64_t net,
 	}
 }
 
+void
+hecat__hist_fold(struct hecat_hist *recs, size_t n, uint64_t net,
+    const struct hecat__hobs *obs, size_t nobs)
+{
+	struct hecat__ip ip, oip;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		hecat__ip_from_sa(&ip, (const struct sockaddr *)&recs[i].addr);
+		if (!keepable(&ip))
+			continue;
+		for (j = 0; j < nobs; j++) {
+			if (obs[j].net != net)
+				continue;
+			hecat__ip_from_sa(&oip,
+			    (const struct sockaddr *)&obs[j].o.addr);
+			if (hecat__ip_equal(&ip, &oip))
+				hecat_hist_apply(&recs[i], &obs[j].o);
+		}
+	}
+}
+
 /* ---- the file format ------------------------------------------------------- */
 
 /* A token as an unsigned decimal (or hex) number no larger than max. */

@@ -59,6 +59,20 @@ int	hecat__htab_apply(struct hecat__htab *, uint64_t net,
  */
 void	hecat__htab_prune(struct hecat__htab *, int64_t now);
 
+/* An outcome on a network, kept until a store can write it. */
+struct hecat__hobs {
+	uint64_t		net;
+	struct hecat_hist_obs	o;
+};
+
+/*
+ * Fold those of obs[0..nobs) that are on net, in order, into the records
+ * of recs[0..n) they concern: what a table would hold once they are
+ * applied to it (the same addresses kept).
+ */
+void	hecat__hist_fold(struct hecat_hist *recs, size_t n, uint64_t net,
+	    const struct hecat__hobs *obs, size_t nobs);
+
 /*
  * The file format, version 1: a line "hecat-history 1", then one line
  * per record: "NET ADDR SRTT_US RTTVAR_US SUCCESSES FAILURES T_SUCCESS

@@ -9,7 +9,9 @@
  * which is atomic), writers try an flock(2) on "FILE.lock", read the
  * file again, fold their outcomes in, and rename a new one into place.
  * Both run on the caller's event loop, which the library never blocks:
- * a writer that finds the lock held skips its update rather than wait.
+ * a writer that finds the lock held does not wait but puts its outcomes
+ * off to its next write, or to the store's free (histstore.h says what
+ * is lost).
  * A file that is not ours (another version, corrupt, truncated) is
  * ignored and replaced by the next write.  Nothing is fsync()ed: losing
  * a cache to a crash costs one slow dial.
@@ -75,26 +77,35 @@ const struct hecat_store hecat__store_mem = {
 	(O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
 
 struct fstore {
-	char			*path;
+	char			*path, *lock, *tmp;
 	struct hecat__htab	 tab;		/* as last read */
 	bool			 read;
 	dev_t			 dev;
 	ino_t			 ino;
 	off_t			 size;
 	struct timespec		 mtime;
+	struct hecat__hobs	*pend;		/* put off: lock held */
+	size_t			 npend;
+	struct hecat__fstats	 st;
 };
 
 void *
 hecat__store_file_new(const char *path)
 {
 	struct fstore *s;
+	size_t len = strlen(path) + 8;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	if ((s->path = strdup(path)) == NULL) {
+	if ((s->path = strdup(path)) == NULL ||
+	    (s->lock = malloc(len)) == NULL ||
+	    (s->tmp = malloc(len)) == NULL) {
+		free(s->lock);
+		free(s->path);
 		free(s);
 		return NULL;
 	}
+	snprintf(s->lock, len, "%s.lock", path);
 	return s;
 }
 
@@ -112,19 +123,20 @@ file_load(const char *path, struct hecat__htab *tab)
 	free(buf);
 }
 
+/*
+ * The file as it is (read again only when another writer replaced it),
+ * and this instance's own outcomes not written yet on top.
+ */
 static void
 file_lookup(void *arg, uint64_t net, struct hecat_hist *recs, size_t n)
 {
 	struct fstore *s = arg;
 	struct stat st;
 
-	/* Read again only when another writer replaced the file. */
 	if (stat(s->path, &st) == -1) {
 		s->tab.n = 0;
 		s->read = false;
-		return;
-	}
-	if (!s->read || st.st_dev != s->dev || st.st_ino != s->ino ||
+	} else if (!s->read || st.st_dev != s->dev || st.st_ino != s->ino ||
 	    st.st_size != s->size ||
 	    st.st_mtim.tv_sec != s->mtime.tv_sec ||
 	    st.st_mtim.tv_nsec != s->mtime.tv_nsec) {
@@ -136,6 +148,8 @@ file_lookup(void *arg, uint64_t net, struct hecat_hist *recs, size_t n)
 		s->mtime = st.st_mtim;
 	}
 	hecat__htab_lookup(&s->tab, net, recs, n);
+	if (s->npend > 0)
+		hecat__hist_fold(recs, n, net, s->pend, s->npend);
 }
 
 /* mkdir -p of path's directory, new parts 0700. */
@@ -177,69 +191,143 @@ write_all(int fd, const char *s, size_t len)
 }
 
 /*
- * Under the lock: the file as it is now, the outcomes folded in, written
- * beside it and renamed over it.  The lock is only tried: held by
- * another process, the outcomes are not written.  Failures leave the old
- * file (history is a cache: a dial never fails for it).
+ * Put off outcomes until the lock can be had: HECAT__HIST_PEND_MAX at
+ * most, the oldest dropped beyond that.
  */
+static void
+pend_add(struct fstore *s, uint64_t net, const struct hecat_hist_obs *obs,
+    size_t n)
+{
+	const size_t max = HECAT__HIST_PEND_MAX;
+	size_t i, over;
+
+	if (s->pend == NULL &&
+	    (s->pend = calloc(max, sizeof(*s->pend))) == NULL) {
+		s->st.dropped += n;
+		return;
+	}
+	if (n > max) {
+		s->st.dropped += n - max;
+		obs += n - max;
+		n = max;
+	}
+	if (s->npend + n > max) {
+		over = s->npend + n - max;
+		memmove(s->pend, s->pend + over,
+		    (s->npend - over) * sizeof(*s->pend));
+		s->npend -= over;
+		s->st.dropped += over;
+	}
+	for (i = 0; i < n; i++) {
+		s->pend[s->npend].net = net;
+		s->pend[s->npend++].o = obs[i];
+	}
+}
+
+/*
+ * Write the outcomes put off, if the lock can be had now: the file as it
+ * is, the outcomes folded in, written beside it and renamed over it.
+ * The lock is only tried, never waited for: held by another process,
+ * the outcomes stay put off.  Other failures leave the old file and drop
+ * them (history is a cache: a dial never fails for it).
+ */
+static void
+file_flush(struct fstore *s)
+{
+	struct hecat__htab tab = { NULL, 0, 0 };
+	char *text = NULL;
+	size_t len, i;
+	int lfd, fd, r = -1;
+
+	if (s->npend == 0)
+		return;
+	if ((lfd = open(s->lock, LOCK_FLAGS, 0600)) == -1) {
+		make_parent(s->path);
+		if ((lfd = open(s->lock, LOCK_FLAGS, 0600)) == -1)
+			goto out;
+	}
+	while (flock(lfd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EWOULDBLOCK) {
+			s->st.busy++;
+			close(lfd);
+			return;
+		}
+		goto out;
+	}
+	file_load(s->path, &tab);
+	for (i = 0; i < s->npend; i++)
+		if (hecat__htab_apply(&tab, s->pend[i].net, &s->pend[i].o,
+		    1) == -1)
+			goto out;
+	hecat__htab_prune(&tab, s->pend[s->npend - 1].o.t);
+	if ((text = hecat__htab_format(&tab, &len)) == NULL)
+		goto out;
+	snprintf(s->tmp, strlen(s->path) + 8, "%s.XXXXXX", s->path);
+	if ((fd = mkostemp(s->tmp, O_CLOEXEC)) == -1)
+		goto out;
+	r = write_all(fd, text, len);
+	if (close(fd) == -1)
+		r = -1;
+	if (r == 0)
+		r = rename(s->tmp, s->path);
+	if (r == -1)
+		unlink(s->tmp);
+out:
+	if (r == 0)
+		s->st.written += s->npend;
+	else
+		s->st.dropped += s->npend;
+	s->npend = 0;
+	if (lfd != -1)
+		close(lfd);		/* and the lock with it */
+	free(text);
+	hecat__htab_clear(&tab);
+}
+
 static void
 file_record(void *arg, uint64_t net, const struct hecat_hist_obs *obs,
     size_t n)
 {
 	struct fstore *s = arg;
-	struct hecat__htab tab = { NULL, 0, 0 };
-	char *lock = NULL, *tmp = NULL, *text = NULL;
-	size_t len, plen = strlen(s->path);
-	int lfd = -1, fd = -1, r;
 
-	if (n == 0)
-		return;
-	if ((lock = malloc(plen + 8)) == NULL ||
-	    (tmp = malloc(plen + 8)) == NULL)
-		goto out;
-	snprintf(lock, plen + 8, "%s.lock", s->path);
-	snprintf(tmp, plen + 8, "%s.XXXXXX", s->path);
-	if ((lfd = open(lock, LOCK_FLAGS, 0600)) == -1) {
-		make_parent(s->path);
-		if ((lfd = open(lock, LOCK_FLAGS, 0600)) == -1)
-			goto out;
-	}
-	while (flock(lfd, LOCK_EX | LOCK_NB) == -1)
-		if (errno != EINTR)
-			goto out;	/* EWOULDBLOCK: held, skipped */
-	file_load(s->path, &tab);
-	if (hecat__htab_apply(&tab, net, obs, n) == -1)
-		goto out;
-	hecat__htab_prune(&tab, obs[0].t);
-	if ((text = hecat__htab_format(&tab, &len)) == NULL)
-		goto out;
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
-		goto out;
-	r = write_all(fd, text, len);
-	if (close(fd) == -1)
-		r = -1;
-	fd = -1;
-	if (r == -1 || rename(tmp, s->path) == -1)
-		unlink(tmp);
-out:
-	if (fd != -1)
-		close(fd);
-	if (lfd != -1)
-		close(lfd);		/* and the lock with it */
-	free(text);
-	free(lock);
-	free(tmp);
-	hecat__htab_clear(&tab);
+	if (n > 0)
+		pend_add(s, net, obs, n);
+	file_flush(s);
+}
+
+void
+hecat__store_file_stats(void *arg, struct hecat__fstats *st)
+{
+	struct fstore *s = arg;
+
+	*st = s->st;
+	st->pending = s->npend;
+}
+
+void
+hecat__store_file_close(void *arg, struct hecat__fstats *st)
+{
+	struct fstore *s = arg;
+
+	file_flush(s);			/* one last try */
+	s->st.dropped += s->npend;
+	s->npend = 0;
+	if (st != NULL)
+		hecat__store_file_stats(s, st);
+	hecat__htab_clear(&s->tab);
+	free(s->pend);
+	free(s->path);
+	free(s->lock);
+	free(s->tmp);
+	free(s);
 }
 
 static void
 file_free(void *arg)
 {
-	struct fstore *s = arg;
-
-	hecat__htab_clear(&s->tab);
-	free(s->path);
-	free(s);
+	hecat__store_file_close(arg, NULL);
 }
 
 const struct hecat_store hecat__store_file = {
