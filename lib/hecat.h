@@ -486,9 +486,11 @@ struct hecat_config {
 	/*
 	 * Connection history.  history_file: a file shared with other
 	 * processes (written atomically under a lock, at most 512
-	 * addresses, rewritten when it is not ours or is corrupt); NULL:
-	 * kept in memory for the instance's life.  store: a store of your
-	 * own instead of either.
+	 * addresses, rewritten when it is not ours or is corrupt; the lock
+	 * is never waited for: outcomes that find it held by another
+	 * process wait for the instance's next write or hecat_free(), and
+	 * are lost if it is held then too); NULL: kept in memory for the
+	 * instance's life.  store: a store of your own instead of either.
 	 */
 	const char		*history_file;
 	const struct hecat_store *store;

@@ -1,38 +1,26 @@
 /*
- * history.c - connection history and its stores.
+ * history.c - connection history without I/O: records, what one means
+ * for a dial now, the table the stores keep them in and the history
+ * file's text.  The stores that read and write it are io/histstore.c's.
  *
  * A record per network and address: the smoothed RTT of its connects
  * (RFC 6298's estimator, so srtt + 4 rttvar is when a SYN to it would be
  * retransmitted) and its failures since the last connect.  A dial reads
  * the records of its addresses when answers arrive and writes its
  * outcomes once, when it ends.
- *
- * The file store keeps a small text file that several hecat processes
- * share: readers never lock (a writer replaces the file with rename(2),
- * which is atomic), writers take an flock(2) on "FILE.lock", read the
- * file again, fold their outcomes in, and rename a new one into place.
- * A file that is not ours (another version, corrupt, truncated) is
- * ignored and replaced by the next write.  Nothing is fsync()ed: losing
- * a cache to a crash costs one slow dial.
  */
 #include "config.h"
 
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <netinet/in.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "history.h"
-#include "sysfiles.h"
 #include "textfile.h"
 
 #define MAGIC	"hecat-history 1"
@@ -207,6 +195,43 @@ hecat__htab_prune(struct hecat__htab *t, int64_t now)
 	}
 }
 
+void
+hecat__htab_lookup(struct hecat__htab *t, uint64_t net,
+    struct hecat_hist *recs, size_t n)
+{
+	struct hecat__hent *e;
+	struct hecat__ip ip;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		hecat__ip_from_sa(&ip, (const struct sockaddr *)&recs[i].addr);
+		if ((e = hecat__htab_find(t, net, &ip)) != NULL)
+			recs[i] = e->h;
+	}
+}
+
+void
+hecat__hist_fold(struct hecat_hist *recs, size_t n, uint64_t net,
+    const struct hecat__hobs *obs, size_t nobs)
+{
+	struct hecat__ip ip, oip;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		hecat__ip_from_sa(&ip, (const struct sockaddr *)&recs[i].addr);
+		if (!keepable(&ip))
+			continue;
+		for (j = 0; j < nobs; j++) {
+			if (obs[j].net != net)
+				continue;
+			hecat__ip_from_sa(&oip,
+			    (const struct sockaddr *)&obs[j].o.addr);
+			if (hecat__ip_equal(&ip, &oip))
+				hecat_hist_apply(&recs[i], &obs[j].o);
+		}
+	}
+}
+
 /* ---- the file format ------------------------------------------------------- */
 
 /* A token as an unsigned decimal (or hex) number no larger than max. */
@@ -331,229 +356,3 @@ hecat__htab_format(const struct hecat__htab *t, size_t *lenp)
 	*lenp = off;
 	return s;
 }
-
-/* ---- the store in memory ---------------------------------------------------- */
-
-static void
-tab_lookup(struct hecat__htab *t, uint64_t net, struct hecat_hist *recs,
-    size_t n)
-{
-	struct hecat__hent *e;
-	struct hecat__ip ip;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		hecat__ip_from_sa(&ip, (const struct sockaddr *)&recs[i].addr);
-		if ((e = hecat__htab_find(t, net, &ip)) != NULL)
-			recs[i] = e->h;
-	}
-}
-
-void *
-hecat__store_mem_new(void)
-{
-	return calloc(1, sizeof(struct hecat__htab));
-}
-
-static void
-mem_lookup(void *arg, uint64_t net, struct hecat_hist *recs, size_t n)
-{
-	tab_lookup(arg, net, recs, n);
-}
-
-static void
-mem_record(void *arg, uint64_t net, const struct hecat_hist_obs *obs,
-    size_t n)
-{
-	struct hecat__htab *t = arg;
-
-	(void)hecat__htab_apply(t, net, obs, n);
-	if (t->n > HECAT__HIST_MAX)
-		hecat__htab_prune(t, n > 0 ? obs[0].t : time(NULL));
-}
-
-static void
-mem_free(void *arg)
-{
-	hecat__htab_clear(arg);
-	free(arg);
-}
-
-const struct hecat_store hecat__store_mem = {
-	sizeof(struct hecat_store), mem_lookup, mem_record, mem_free
-};
-
-/* ---- the store in a file ------------------------------------------------------ */
-
-struct fstore {
-	char			*path;
-	struct hecat__htab	 tab;		/* as last read */
-	bool			 read;
-	dev_t			 dev;
-	ino_t			 ino;
-	off_t			 size;
-	struct timespec		 mtime;
-};
-
-void *
-hecat__store_file_new(const char *path)
-{
-	struct fstore *s;
-
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
-	if ((s->path = strdup(path)) == NULL) {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-/* Read the file into tab: empty when it is missing, not ours or corrupt. */
-static void
-file_load(const char *path, struct hecat__htab *tab)
-{
-	char *buf;
-	size_t len;
-
-	tab->n = 0;
-	if (hecat__read_file(path, HECAT__HIST_FILE_MAX, &buf, &len) == -1)
-		return;
-	(void)hecat__htab_parse(tab, buf, len);
-	free(buf);
-}
-
-static void
-file_lookup(void *arg, uint64_t net, struct hecat_hist *recs, size_t n)
-{
-	struct fstore *s = arg;
-	struct stat st;
-
-	/* Read again only when another writer replaced the file. */
-	if (stat(s->path, &st) == -1) {
-		s->tab.n = 0;
-		s->read = false;
-		return;
-	}
-	if (!s->read || st.st_dev != s->dev || st.st_ino != s->ino ||
-	    st.st_size != s->size ||
-	    st.st_mtim.tv_sec != s->mtime.tv_sec ||
-	    st.st_mtim.tv_nsec != s->mtime.tv_nsec) {
-		file_load(s->path, &s->tab);
-		s->read = true;
-		s->dev = st.st_dev;
-		s->ino = st.st_ino;
-		s->size = st.st_size;
-		s->mtime = st.st_mtim;
-	}
-	tab_lookup(&s->tab, net, recs, n);
-}
-
-/* mkdir -p of path's directory, new parts 0700. */
-static void
-make_parent(const char *path)
-{
-	char *dir, *p;
-
-	if ((dir = strdup(path)) == NULL)
-		return;
-	if ((p = strrchr(dir, '/')) != NULL && p != dir) {
-		*p = '\0';
-		for (p = dir + 1; *p != '\0'; p++)
-			if (*p == '/') {
-				*p = '\0';
-				(void)mkdir(dir, 0700);
-				*p = '/';
-			}
-		(void)mkdir(dir, 0700);
-	}
-	free(dir);
-}
-
-static int
-write_all(int fd, const char *s, size_t len)
-{
-	ssize_t w;
-
-	while (len > 0) {
-		if ((w = write(fd, s, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		s += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/*
- * Under the lock: the file as it is now, the outcomes folded in, written
- * beside it and renamed over it.  Failures leave the old file (history
- * is a cache: a dial never fails for it).
- */
-static void
-file_record(void *arg, uint64_t net, const struct hecat_hist_obs *obs,
-    size_t n)
-{
-	struct fstore *s = arg;
-	struct hecat__htab tab = { NULL, 0, 0 };
-	char *lock = NULL, *tmp = NULL, *text = NULL;
-	size_t len, plen = strlen(s->path);
-	int lfd = -1, fd = -1, r;
-
-	if (n == 0)
-		return;
-	if ((lock = malloc(plen + 8)) == NULL ||
-	    (tmp = malloc(plen + 8)) == NULL)
-		goto out;
-	snprintf(lock, plen + 8, "%s.lock", s->path);
-	snprintf(tmp, plen + 8, "%s.XXXXXX", s->path);
-	if ((lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0600)) == -1) {
-		make_parent(s->path);
-		if ((lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC |
-		    O_NOFOLLOW, 0600)) == -1)
-			goto out;
-	}
-	while (flock(lfd, LOCK_EX) == -1)
-		if (errno != EINTR)
-			goto out;
-	file_load(s->path, &tab);
-	if (hecat__htab_apply(&tab, net, obs, n) == -1)
-		goto out;
-	hecat__htab_prune(&tab, obs[0].t);
-	if ((text = hecat__htab_format(&tab, &len)) == NULL)
-		goto out;
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
-		goto out;
-	r = write_all(fd, text, len);
-	if (close(fd) == -1)
-		r = -1;
-	fd = -1;
-	if (r == -1 || rename(tmp, s->path) == -1)
-		unlink(tmp);
-out:
-	if (fd != -1)
-		close(fd);
-	if (lfd != -1)
-		close(lfd);		/* and the lock with it */
-	free(text);
-	free(lock);
-	free(tmp);
-	hecat__htab_clear(&tab);
-}
-
-static void
-file_free(void *arg)
-{
-	struct fstore *s = arg;
-
-	hecat__htab_clear(&s->tab);
-	free(s->path);
-	free(s);
-}
-
-const struct hecat_store hecat__store_file = {
-	sizeof(struct hecat_store), file_lookup, file_record, file_free
-};

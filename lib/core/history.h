@@ -1,7 +1,8 @@
 /*
  * history.h - connection history: what past dials on this network taught
- * about each address (RFC 8305 sections 4 and 5), and the stores that
- * keep it: one in memory, one in a file shared between processes.
+ * about each address (RFC 8305 sections 4 and 5), the table the stores
+ * keep it in and the history file's text (history.c, no I/O).  The
+ * stores themselves are io/histstore.h's.
  */
 #ifndef HECAT_HISTORY_H
 #define HECAT_HISTORY_H
@@ -46,6 +47,9 @@ void	hecat__htab_clear(struct hecat__htab *);
 /* The record of ip on net, or NULL. */
 struct hecat__hent *hecat__htab_find(struct hecat__htab *, uint64_t net,
 	    const struct hecat__ip *);
+/* A store's lookup: fill recs[0..n) with what tab knows of them on net. */
+void	hecat__htab_lookup(struct hecat__htab *, uint64_t net,
+	    struct hecat_hist *recs, size_t n);
 /* Fold outcomes in (new records as needed); -1 on ENOMEM. */
 int	hecat__htab_apply(struct hecat__htab *, uint64_t net,
 	    const struct hecat_hist_obs *, size_t n);
@@ -54,6 +58,20 @@ int	hecat__htab_apply(struct hecat__htab *, uint64_t net,
  * recently touched beyond HECAT__HIST_MAX.
  */
 void	hecat__htab_prune(struct hecat__htab *, int64_t now);
+
+/* An outcome on a network, kept until a store can write it. */
+struct hecat__hobs {
+	uint64_t		net;
+	struct hecat_hist_obs	o;
+};
+
+/*
+ * Fold those of obs[0..nobs) that are on net, in order, into the records
+ * of recs[0..n) they concern: what a table would hold once they are
+ * applied to it (the same addresses kept).
+ */
+void	hecat__hist_fold(struct hecat_hist *recs, size_t n, uint64_t net,
+	    const struct hecat__hobs *obs, size_t nobs);
 
 /*
  * The file format, version 1: a line "hecat-history 1", then one line
@@ -65,11 +83,5 @@ void	hecat__htab_prune(struct hecat__htab *, int64_t now);
 int	hecat__htab_parse(struct hecat__htab *, const char *buf, size_t len);
 /* The text of tab in that format (free it), or NULL on ENOMEM. */
 char	*hecat__htab_format(const struct hecat__htab *, size_t *lenp);
-
-/* The built-in stores: their hecat_store and argument constructors. */
-extern const struct hecat_store hecat__store_mem;
-extern const struct hecat_store hecat__store_file;
-void	*hecat__store_mem_new(void);
-void	*hecat__store_file_new(const char *path);
 
 #endif /* HECAT_HISTORY_H */

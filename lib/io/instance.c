@@ -13,7 +13,7 @@
 
 #include "adapter.h"
 #include "clock.h"
-#include "history.h"
+#include "histstore.h"
 #include "netinfo.h"
 #include "opts.h"
 #include "resolver.h"

@@ -116,6 +116,10 @@ check "a corrupt file: replaced by a good one" eval \
 
 # Eight hecat processes at once on one file: every one exits 0 and the
 # file is whole after (every line a record, both addresses there once).
+# None waits for another's lock, so some connects may not be kept: how
+# many were is told, not checked.
+v4succ() { awk -v a="$V4OK" '$2 == a { print $5 }' "$HFILE"; }
+succ0=$(v4succ)
 cpids=()
 for i in 1 2 3 4 5 6 7 8; do
 	XDG_CACHE_HOME=$HC_CACHE timeout -s KILL 30 \
@@ -128,6 +132,7 @@ for p in "${cpids[@]}"; do
 	wait "$p" || bad=$((bad + 1))
 done
 check "8 concurrent processes: all connect" eval '[ $bad -eq 0 ]'
+echo "# 8 concurrent processes: $(( $(v4succ) - succ0 )) of 8 connects kept"
 check "8 concurrent processes: the file is whole" eval \
     '[ "$(head -n 1 "$HFILE")" = "hecat-history 1" ] &&
      [ "$(tail -n +2 "$HFILE" | awk "NF != 9" | wc -l)" -eq 0 ] &&
