@@ -270,8 +270,8 @@ setup(struct relay *r, int sock, int in, int out, const struct relay_opts *o,
 	r->in_flags = r->out_flags = -1;
 	r->in_pipe_sz = -1;
 	r->out_open = true;
-	r->t_active = rl_now_ns();
-	r->t_quit = -1;
+	r->t_active = r->t_down = rl_now_ns();
+	r->t_sent = -1;
 	/* The socket should be non-blocking already; make sure. */
 	r->sock_flags = rl_make_nonblock(sock, &blocking);
 

@@ -192,7 +192,7 @@ copy_read(struct relay *r, struct flow *f)
 		if (f->count_src)
 			rl_moved(r, f, (size_t)n);
 		else
-			r->t_active = rl_now_ns();
+			rl_active(r, f);
 	} else if (n == 0)
 		rl_on_eof(r, f);
 	else if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -226,7 +226,7 @@ copy_write(struct relay *r, struct flow *f)
 		if ((size_t)n < want || f->dst.blocking)
 			f->dst.ready = false;
 		if (f->count_src)
-			r->t_active = rl_now_ns();
+			rl_active(r, f);
 		else
 			rl_moved(r, f, (size_t)n);
 	} else if (n == 0 || errno == EAGAIN || errno == EWOULDBLOCK)

@@ -69,7 +69,10 @@ struct relay {
 	bool			 sock_hup;	/* POLLHUP seen on sock */
 	bool			 ended;
 	int64_t			 t_active;	/* last byte moved */
-	int64_t			 t_quit;	/* quit deadline, or -1 */
+	int64_t			 t_down;	/* ... by the down flow */
+	int64_t			 t_sent;	/* all of stdin sent, or -1 */
+	bool			 replied;	/* the peer sent data after
+						   stdin's EOF */
 };
 
 /* relay_state.c */
@@ -79,6 +82,7 @@ void	rl_finish(struct relay *, int);
 void	rl_fail(struct relay *, const char *, int);
 void	rl_stdout_gone(struct relay *, const char *);
 bool	rl_flow_active(const struct flow *);
+void	rl_active(struct relay *, struct flow *);
 void	rl_moved(struct relay *, struct flow *, size_t);
 void	rl_on_eof(struct relay *, struct flow *);
 void	rl_flush_up_nowait(struct relay *);

@@ -3,6 +3,16 @@
  * EOF of each flow, the half-close, closing stdout, the quit and idle
  * timers, a signal, and how the relay ends (status 0 or 74).
  *
+ * The quit timer (-q) waits for the peer's answer.  Debian's nc starts it
+ * only once the network's read side is finished, so -q 0 loses nothing;
+ * here the peer's EOF ends the relay at once anyway, so the timer counts
+ * the peer's silence instead: it runs once stdin's end is all on the
+ * socket and the peer has sent something since stdin's EOF (its answer),
+ * from the later of the two, restarts whenever the down flow moves data,
+ * and is held while the relay still has some of the answer to write.  A
+ * peer that never answers is left to the idle timer, a signal or its
+ * EOF; quit_ms 0, as in Debian, waits for the EOF.
+ *
  * Choices relay.h leaves open:
  *   - send_only: a peer EOF closes stdout (nothing was written there)
  *     but the relay goes on sending stdin, since the peer may still be
@@ -10,9 +20,9 @@
  *     too there is nothing to do: it ends at once (RELAY_SEND_DONE).
  *   - A signal ends it with status 0 and res->signal set; the caller
  *     re-raises the signal to die by it (exit status 128+n).
- *   - At the quit timer or the idle timeout, what the down flow holds is
- *     written if stdout takes it without waiting; a signal writes
- *     nothing more.
+ *   - At the idle timeout, what the down flow holds is written if stdout
+ *     takes it without waiting (the quit timer runs only when it holds
+ *     nothing); a signal writes nothing more.
  *   - When stdin and stdout are one descriptor (a socket, inetd style),
  *     "closing stdout" at peer EOF is shutdown(SHUT_WR) on it, not
  *     close(): stdin is not the relay's to close.
@@ -20,6 +30,7 @@
  */
 #include "config.h"
 
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -89,12 +100,26 @@ rl_flow_active(const struct flow *f)
 	return f->mode != M_OFF && !f->done;
 }
 
-/* Account n bytes moved by f. */
+/* f moved data just now: the idle timer, and -q's silence, restart. */
+void
+rl_active(struct relay *r, struct flow *f)
+{
+	r->t_active = rl_now_ns();
+	if (f == &r->down)
+		r->t_down = r->t_active;
+}
+
+/*
+ * Account n bytes moved by f.  Bytes the down flow takes from the socket
+ * after stdin's EOF are the peer's answer, which -q waits for.
+ */
 void
 rl_moved(struct relay *r, struct flow *f, size_t n)
 {
 	*f->count += n;
-	r->t_active = rl_now_ns();
+	rl_active(r, f);
+	if (f == &r->down && r->up.eof)
+		r->replied = true;
 }
 
 /* The source of f has ended (read or splice returned 0). */
@@ -103,11 +128,9 @@ rl_on_eof(struct relay *r, struct flow *f)
 {
 	f->eof = true;
 	f->src.ready = false;
-	if (f == &r->up) {
+	if (f == &r->up)
 		rl_emit(r, RELAY_STDIN_EOF, "");
-		if (r->o->quit_ms > 0)
-			r->t_quit = rl_now_ns() + r->o->quit_ms * NS_PER_MS;
-	} else
+	else
 		rl_emit(r, RELAY_PEER_EOF, "");
 }
 
@@ -170,7 +193,6 @@ void
 rl_check_up_done(struct relay *r)
 {
 	struct flow *f = &r->up;
-	char detail[64];
 
 	if (r->ended || !rl_flow_active(f) || !f->eof || f->off < f->len)
 		return;
@@ -179,6 +201,7 @@ rl_check_up_done(struct relay *r)
 		return;
 	}
 	f->done = true;
+	r->t_sent = rl_now_ns();
 	if (!r->o->no_shutdown) {
 		/*
 		 * A socket the peer reset says ENOTCONN: if its data is
@@ -194,11 +217,6 @@ rl_check_up_done(struct relay *r)
 	}
 	if (r->o->send_only) {
 		rl_emit(r, RELAY_SEND_DONE, "");
-		rl_finish(r, 0);
-	} else if (r->o->quit_ms == 0) {
-		snprintf(detail, sizeof(detail), "0 ms after stdin eof");
-		rl_emit(r, RELAY_QUIT_TIMER, detail);
-		rl_copy_flush_down(r);
 		rl_finish(r, 0);
 	}
 }
@@ -271,17 +289,44 @@ ms_until(int64_t deadline, int64_t now)
 	return ms > 86400000 ? 86400000 : (int)ms;
 }
 
+/*
+ * When the quit timer (-q) expires, in ns, or -1 while it does not run:
+ * not before stdin's end is all sent and the peer has answered since
+ * stdin's EOF, and not while the relay holds some of the answer, in the
+ * down flow's buffer or unread on the socket because stdout does not
+ * take it (the peer is not silent, the consumer is slow).  Otherwise
+ * quit_ms after the later of the end of the sending and the last data
+ * the down flow moved.
+ */
+static int64_t
+quit_deadline(const struct relay *r)
+{
+	const struct flow *f = &r->down;
+	int64_t from;
+	int unread;
+
+	if (r->o->quit_ms <= 0 || !r->up.done || !r->replied)
+		return -1;
+	if (f->mode == M_COPY && f->off < f->len)
+		return -1;
+	if (ioctl(r->sock, FIONREAD, &unread) == 0 && unread > 0)
+		return -1;
+	from = r->t_down > r->t_sent ? r->t_down : r->t_sent;
+	return from + r->o->quit_ms * NS_PER_MS;
+}
+
 /* How long poll may wait for the next timer: ms, or -1 if none runs. */
 int
 rl_timer_timeout(const struct relay *r, int64_t now)
 {
+	int64_t quit = quit_deadline(r);
 	int timeout = -1, t;
 
 	if (r->o->idle_ms >= 0)
 		timeout = ms_until(r->t_active + r->o->idle_ms * NS_PER_MS,
 		    now);
-	if (r->t_quit != -1) {
-		t = ms_until(r->t_quit, now);
+	if (quit != -1) {
+		t = ms_until(quit, now);
 		if (timeout == -1 || t < timeout)
 			timeout = t;
 	}
@@ -292,16 +337,17 @@ rl_timer_timeout(const struct relay *r, int64_t now)
 void
 rl_check_timers(struct relay *r)
 {
-	int64_t now = rl_now_ns();
+	int64_t now = rl_now_ns(), quit;
 	char detail[64];
 
 	if (r->ended)
 		return;
-	if (r->t_quit != -1 && now >= r->t_quit) {
-		snprintf(detail, sizeof(detail), "%d ms after stdin eof",
-		    r->o->quit_ms);
+	quit = quit_deadline(r);
+	if (quit != -1 && now >= quit) {
+		/* The down flow holds nothing: quit_deadline() says so. */
+		snprintf(detail, sizeof(detail), "%d ms without data from the "
+		    "peer", r->o->quit_ms);
 		rl_emit(r, RELAY_QUIT_TIMER, detail);
-		rl_copy_flush_down(r);
 		rl_finish(r, 0);
 	} else if (r->o->idle_ms >= 0 &&
 	    now >= r->t_active + r->o->idle_ms * NS_PER_MS) {
