@@ -73,7 +73,8 @@ trap 'exit 130' INT TERM
 
 printf '#define _GNU_SOURCE 1\n' >"$tmp/config.h"
 ${CC:-cc} -O2 -std=c11 -I"$tmp" -Icmd -o "$tmp/relaybench" \
-    bench/relaybench.c cmd/relay.c
+    bench/relaybench.c cmd/relay.c cmd/relay_copy.c cmd/relay_splice.c \
+    cmd/relay_state.c
 RB=$tmp/relaybench
 
 # server MODE [BYTES]: start relaybench sink/source; sets SPID and PORT.

@@ -4,7 +4,14 @@
  * (see ../shared/docs/ref/cli-conventions.md sections 3 and 5):
  *
  *   - stdin EOF: flush what is buffered, then shutdown(SHUT_WR) (unless
- *     no_shutdown), keep reading the peer, start the quit timer (quit_ms);
+ *     no_shutdown), and keep reading the peer, however long its answer
+ *     takes to come;
+ *   - quit_ms > 0 (-q): once stdin's end is all sent and the peer has
+ *     answered since stdin's EOF, quit_ms without data from the peer, and
+ *     with all of its answer on stdout, ends it (status 0): a peer that
+ *     never closes still ends the session, and an answer is not cut for
+ *     being slow to start.  0 (Debian nc's -q 0) and -1 count no
+ *     silence: only the peer's EOF ends it;
  *   - peer EOF: flush to stdout, close stdout at once, and end (status 0),
  *     whether or not stdin is still open;
  *   - stdout gone (EPIPE): stop, status 0 (the consumer left);
@@ -44,7 +51,9 @@ struct relay_opts {
 	bool	 send_only;	/* --send-only: discard what the peer sends;
 				   end after stdin EOF and the half-close */
 	bool	 no_shutdown;	/* --no-shutdown: no SHUT_WR at stdin EOF */
-	int	 quit_ms;	/* -q: end this long after stdin EOF; -1 never */
+	int	 quit_ms;	/* -q: end after this long of the peer's
+				   silence once it answered stdin's EOF;
+				   0 or -1: never */
 	int	 idle_ms;	/* -w/--idle-timeout; -1 never */
 	bool	 no_splice;	/* force the buffered copy (tests, bench) */
 	int	 sigfd;		/* readable when a signal asks to stop (a

@@ -1164,13 +1164,17 @@ START_TEST(peer_eof_while_stdout_blocked)
 END_TEST
 
 /*
- * -q 0: stdin EOF ends the relay once stdin's data is on the socket,
- * without waiting for the peer (which never closes here).
+ * -q 0: as with Debian's nc, no silence ends the session.  stdin's EOF
+ * sends the half-close; the relay then waits for the peer, however late
+ * it answers (300 ms here, quietly); the answer arrives whole and the
+ * peer's EOF ends the relay, status 0.
  */
-START_TEST(quit_zero_ends_after_flush)
+START_TEST(quit_zero_waits_for_peer_eof)
 {
 	struct fx fx;
 	struct role src, sink, *r[] = { &src, &sink };
+	char buf[64];
+	bool eof;
 
 	fx_init(&fx, K_PIPE, K_PIPE, 0);
 	fx.rn.o.no_splice = _i == 1;
@@ -1178,54 +1182,148 @@ START_TEST(quit_zero_ends_after_flush)
 	run_start(&fx.rn);
 	role_init(&src, SOURCE, &fx.in_w, 512 * 1024, 4);
 	role_init(&sink, SINK, &fx.peer, 0, 0);
-	/* The sink ends at the half-close: the peer never closes. */
+	/* The sink ends at the half-close; the peer stays open. */
 	ck_assert_int_eq(pump(r, 2, 5000, 0), PUMP_DONE);
-	run_end(&fx.rn, 1000);
-	ck_assert_int_eq(fx.rn.status, 0);
 	ck_assert(sink.eof);
 	ck_assert_uint_eq(sink.done, src.len);
 	ck_assert_mem_eq(sink.digest, src.digest, 32);
+	ck_assert_msg(!run_wait(&fx.rn, 100),
+	    "the relay ended before the peer answered");
+	assert_waits_quietly(&fx.rn);
+	PUTS(fx.peer, "late reply\n");
+	xclose(&fx.peer);
+	get(fx.out_r, buf, sizeof(buf), 2000, &eof);
+	ck_assert_str_eq(buf, "late reply\n");
+	ck_assert(eof);
+	run_end(&fx.rn, 2000);
+	ck_assert_int_eq(fx.rn.status, 0);
 	ck_assert_uint_eq(fx.rn.res.sent, src.len);
-	ck_assert(HAS(&fx.rn, RELAY_QUIT_TIMER));
-	ck_assert(!HAS(&fx.rn, RELAY_PEER_EOF));
-	ck_assert_int_lt(ev_index(&fx.rn, RELAY_SHUTDOWN_WR),
-	    ev_index(&fx.rn, RELAY_QUIT_TIMER));
+	ck_assert_uint_eq(fx.rn.res.received, 11);
+	ck_assert(!HAS(&fx.rn, RELAY_QUIT_TIMER));
+	ev_order(&fx.rn, full_close, 5);
 	fx_free(&fx);
 }
 END_TEST
 
 /*
- * -q N: the relay goes on N ms after stdin EOF (a reply sent in that
- * window arrives), then ends with 0 although the peer is still open.
+ * -q N: nothing ends the relay before the peer answers (N + 200 ms after
+ * stdin's EOF it still runs); then N after the answer's last byte, with
+ * the peer still open, the quit timer ends it, status 0.
  */
-START_TEST(quit_n_relays_then_ends)
+START_TEST(quit_n_counts_from_the_reply)
 {
 	struct fx fx;
 	char buf[64];
 	int q = 300 * SLOW;
-	double t0, took;
+	double t_reply, took;
 	bool eof;
 
 	fx_init(&fx, K_PIPE, K_PIPE, 0);
+	fx.rn.o.no_splice = _i == 1;
 	fx.rn.o.quit_ms = q;
 	run_start(&fx.rn);
 	PUTS(fx.in_w, "x");
-	t0 = tu_now_ms();
 	xclose(&fx.in_w);
 	get(fx.peer, buf, sizeof(buf), 2000, &eof);
 	ck_assert_str_eq(buf, "x");
 	ck_assert(eof);
+	ck_assert_msg(!run_wait(&fx.rn, 300 + 200),
+	    "the relay ended before the peer answered");
+	t_reply = tu_now_ms();
 	PUTS(fx.peer, "late reply\n");
 	expect(fx.out_r, "late reply\n");
-	run_end(&fx.rn, q + 2000);
-	took = fx.rn.t_end - t0;
+	run_end(&fx.rn, 300 + 2000);
+	took = fx.rn.t_end - t_reply;
 	ck_assert_msg(took >= q && took < q + 1000 * SLOW,
-	    "ended %.1f ms after stdin EOF, -q %d", took, q);
+	    "ended %.1f ms after the reply, -q %d", took, q);
 	ck_assert_int_eq(fx.rn.status, 0);
 	ck_assert(HAS(&fx.rn, RELAY_QUIT_TIMER));
 	ck_assert(!HAS(&fx.rn, RELAY_PEER_EOF));
 	/* Not a peer EOF: stdout was left open. */
 	ck_assert_int_ne(fcntl(fx.out, F_GETFD), -1);
+	fx_free(&fx);
+}
+END_TEST
+
+/*
+ * -q N counts the peer's silence: an answer in pieces 200 ms apart, less
+ * than N, is not cut; the relay ends N after the last piece.
+ */
+START_TEST(quit_n_restarts_with_each_piece)
+{
+	struct fx fx;
+	char buf[64];
+	int q = 400 * SLOW, piece;
+	double t_last = 0, took;
+	bool eof;
+
+	fx_init(&fx, K_PIPE, K_PIPE, 0);
+	fx.rn.o.quit_ms = q;
+	run_start(&fx.rn);
+	xclose(&fx.in_w);
+	get(fx.peer, buf, sizeof(buf), 2000, &eof);
+	ck_assert(eof);
+	for (piece = 0; piece < 4; piece++) {	/* 800 ms > q */
+		t_last = tu_now_ms();
+		PUTS(fx.peer, "piece\n");
+		expect(fx.out_r, "piece\n");
+		ck_assert_msg(!run_wait(&fx.rn, 200),
+		    "the quit timer cut the answer (piece %d)", piece);
+	}
+	run_end(&fx.rn, 400 + 2000);
+	took = fx.rn.t_end - t_last;
+	ck_assert_msg(took >= q && took < q + 1000 * SLOW,
+	    "ended %.1f ms after the last piece, -q %d", took, q);
+	ck_assert_int_eq(fx.rn.status, 0);
+	ck_assert(HAS(&fx.rn, RELAY_QUIT_TIMER));
+	ck_assert_uint_eq(fx.rn.res.received, 4 * 6);
+	fx_free(&fx);
+}
+END_TEST
+
+/*
+ * -q N never cuts what the relay has received but not written: a 256 KiB
+ * answer waits behind a stdout (a one-page pipe) that nobody reads for
+ * longer than N, and the relay does not end; once stdout is read all of
+ * it arrives, and then the quit timer ends the relay, status 0.
+ */
+START_TEST(quit_n_waits_for_stdout)
+{
+	struct fx fx;
+	size_t len = 256 * 1024;
+	unsigned char *data, *got;
+	uint64_t seed = 77;
+	int q = 300 * SLOW, rcvbuf = 1 << 20;
+	char buf[64];
+	bool eof;
+
+	fx_init(&fx, K_PIPE, K_PIPE, 0);
+	fx.rn.o.no_splice = _i == 1;
+	fx.rn.o.quit_ms = q;
+	ck_assert_int_ge(fcntl(fx.out_r, F_SETPIPE_SZ, 4096), 4096);
+	ck_assert_int_eq(setsockopt(fx.sock, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+	    sizeof(rcvbuf)), 0);
+	data = malloc(len);
+	got = malloc(len + 1);
+	ck_assert(data != NULL && got != NULL);
+	gen_fill(&seed, data, len);
+	run_start(&fx.rn);
+	xclose(&fx.in_w);
+	get(fx.peer, buf, sizeof(buf), 2000, &eof);
+	ck_assert(eof);
+	put(fx.peer, data, len);
+	ck_assert_msg(!run_wait(&fx.rn, 300 + 300),
+	    "the relay ended with the answer not yet on stdout");
+	ck_assert_uint_eq(get(fx.out_r, (char *)got, len + 1, 5000, &eof),
+	    len);
+	ck_assert(memcmp(got, data, len) == 0);
+	run_end(&fx.rn, 300 + 2000);
+	ck_assert_int_eq(fx.rn.status, 0);
+	ck_assert(HAS(&fx.rn, RELAY_QUIT_TIMER));
+	ck_assert(!HAS(&fx.rn, RELAY_PEER_EOF));
+	ck_assert_uint_eq(fx.rn.res.received, len);
+	free(data);
+	free(got);
 	fx_free(&fx);
 }
 END_TEST
@@ -1613,8 +1711,10 @@ relay_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("timers");
-	tcase_add_loop_test(tc, quit_zero_ends_after_flush, 0, 2);
-	tcase_add_test(tc, quit_n_relays_then_ends);
+	tcase_add_loop_test(tc, quit_zero_waits_for_peer_eof, 0, 2);
+	tcase_add_loop_test(tc, quit_n_counts_from_the_reply, 0, 2);
+	tcase_add_test(tc, quit_n_restarts_with_each_piece);
+	tcase_add_loop_test(tc, quit_n_waits_for_stdout, 0, 2);
 	tcase_add_test(tc, idle_timeout);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);

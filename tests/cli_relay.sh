@@ -5,6 +5,61 @@
 # --send-only, EPIPE, a reset, a signal, and -F with a real socketpair.
 . "${srcdir:-.}/tests/cli_lib.sh"
 
+# start_late VAR DELAY_MS close|hold: a server that reads a request line,
+# answers "reply to: LINE" DELAY_MS later, then closes the connection
+# (close) or keeps it open without another byte (hold).  hecat-listen has
+# no such mode; the delay is the server's behaviour under test, not a
+# wait of the suite's.
+start_late() {
+	start_server "$1" python3 -c '
+import socket, sys, threading, time
+delay, mode = float(sys.argv[1]) / 1000, sys.argv[2]
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+s.settimeout(300)
+print("port", s.getsockname()[1], flush=True)
+held = []
+def serve(c):
+    req = b""
+    while not req.endswith(b"\n"):
+        d = c.recv(4096)
+        if not d:
+            break
+        req += d
+    time.sleep(delay)
+    c.sendall(b"reply to: " + req)
+    if mode == "close":
+        c.close()
+    else:
+        held.append(c)
+while True:
+    c = s.accept()[0]
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+' "$2" "$3"
+}
+
+# gap FILE A B: ms from the relay event A to the relay event B (the first
+# of each) in the JSON trace FILE, or "none" if either is missing.
+gap() {
+	jq -r -s --arg a "$2" --arg b "$3" '
+	    def t(w): [.[] | select(.ev == "relay" and .what == w)][0].t_ms;
+	    if t($a) == null or t($b) == null then "none"
+	    else t($b) - t($a) end' "$1"
+}
+
+# ms_within X LO HI: LO <= X <= HI (ms); HI stretches with
+# HECAT_TEST_SLOWDOWN, as in tests/netns/lib.sh.
+ms_within() {
+	awk -v x="$1" -v lo="$2" -v hi="$3" -v s="${HECAT_TEST_SLOWDOWN:-1}" \
+	    'BEGIN { exit !(x != "none" && x + 0 >= lo && x + 0 <= hi * s) }'
+}
+
+# has_relay FILE WHAT: the trace FILE has the relay event WHAT.
+has_relay() {
+	jqok -s --arg w "$2" 'any(.[]; .ev == "relay" and .what == $w)' "$1"
+}
+
 start_dns
 start_server ECHO tests/hecat-listen -m echo -t 300
 start_server EOFREPLY tests/hecat-listen -m eofreply -t 300
@@ -28,20 +83,69 @@ check "half-close: the reply after EOF arrives" eval 'rc_is 0 && out_is "got 3 b
 check "half-close: within 1 s" faster_than 1000
 IN="$tmp/abc" hc -N "$DNS" dual.test "$EOFREPLY"
 check "-N: the same (half-close is the default)" eval 'rc_is 0 && out_is "got 3 bytes"'
-IN="$tmp/abc" hc --no-shutdown -q 0.3 "$DNS" dual.test "$EOFREPLY"
-check "--no-shutdown: the server never sees EOF; -q ends it" eval \
-    'rc_is 0 && out_empty && slower_than 290 && faster_than 3000'
+# The server never sees EOF, so never answers: -q, which waits for an
+# answer, does not end it; the idle timeout does.
+IN="$tmp/abc" hc --no-shutdown -q 0.3 --idle-timeout 1 --trace "$tmp/ns.jsonl" \
+    "$DNS" dual.test "$EOFREPLY"
+check "--no-shutdown: no half-close, no answer, exit 0" eval \
+    'rc_is 0 && out_empty'
+check "--no-shutdown: no answer, so not -q but the idle timeout ends it" eval \
+    '! has_relay "$tmp/ns.jsonl" shutdown_wr &&
+     has_relay "$tmp/ns.jsonl" idle_timeout &&
+     ! has_relay "$tmp/ns.jsonl" quit_timer'
 
 # The server closes first while stdin stays open: exit promptly.
 IN="$tmp/stdin" hc "$DNS" dual.test "$CLOSE"
 check "peer closes first: exit 0 with its data" eval 'rc_is 0 && out_is bye'
 check "peer closes first: within 1 s, stdin still open" faster_than 1000
 
-# -q after stdin EOF, and -w idle.
-IN=/dev/null hc -q 0 "$DNS" dual.test "$HOLD"
-check "-q 0: exit at stdin EOF" eval 'rc_is 0 && faster_than 1000'
-IN=/dev/null hc -q 0.4 "$DNS" dual.test "$HOLD"
-check "-q 0.4: exit 0.4 s after stdin EOF" eval 'rc_is 0 && slower_than 390 && faster_than 3000'
+# -q: after stdin EOF hecat waits for the peer's answer; -q N ends the
+# session N after the answer's last byte if the peer never closes, and
+# -q 0 (Debian's nc) only at the peer's EOF.  Times are measured in the
+# trace, from the relay's stdin_eof.
+printf 'req\n' > "$tmp/req"
+start_late LATE 300 close
+IN="$tmp/req" hc -q 0 --trace "$tmp/q0.jsonl" "$DNS" v4.test "$LATE"
+check "-q 0: a reply 300 ms late arrives whole, exit 0" eval \
+    'rc_is 0 && out_is "reply to: req"'
+check "-q 0: the peer's EOF ends it, not the quit timer" eval \
+    'has_relay "$tmp/q0.jsonl" peer_eof &&
+     ! has_relay "$tmp/q0.jsonl" quit_timer'
+check "-q 0: the peer's EOF 300 ms or more after stdin's" \
+    ms_within "$(gap "$tmp/q0.jsonl" stdin_eof peer_eof)" 290 3000
+# The same from a pipe (splice), as in: echo req | hecat -q 0 host port
+printf 'req\n' | XDG_CACHE_HOME="$tmp/cache.pipe" timeout -s KILL 30 \
+    "$HECAT" -q 0 "$DNS" v4.test "$LATE" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+check "-q 0, stdin a pipe: the late reply arrives whole, exit 0" eval \
+    'rc_is 0 && out_is "reply to: req"'
+
+start_late LATEHOLD 600 hold
+IN="$tmp/req" hc -q 0.3 --trace "$tmp/qn.jsonl" "$DNS" v4.test "$LATEHOLD"
+check "-q 0.3, a reply 600 ms late, the peer never closes: the reply, exit 0" \
+    eval 'rc_is 0 && out_is "reply to: req"'
+check "-q 0.3, the peer never closes: the quit timer ends it" eval \
+    'has_relay "$tmp/qn.jsonl" quit_timer &&
+     ! has_relay "$tmp/qn.jsonl" peer_eof'
+check "-q 0.3: 0.3 s after the reply, 0.85 s or more after stdin EOF" \
+    ms_within "$(gap "$tmp/qn.jsonl" stdin_eof quit_timer)" 850 3000
+
+IN="$tmp/abc" hc --no-shutdown -q 0.3 --trace "$tmp/qe.jsonl" \
+    "$DNS" dual.test "$ECHO"
+check "-q 0.3, an echo that never closes: the echo, exit 0" eval \
+    'rc_is 0 && out_is abc && has_relay "$tmp/qe.jsonl" quit_timer'
+check "-q 0.3, an echo that never closes: 0.3 s after it" \
+    ms_within "$(gap "$tmp/qe.jsonl" stdin_eof quit_timer)" 290 2000
+
+IN=/dev/null hc -q 0 --idle-timeout 0.5 --trace "$tmp/qh.jsonl" \
+    "$DNS" dual.test "$HOLD"
+check "-q 0, the peer silent and open: the idle timeout ends it, not -q" eval \
+    'rc_is 0 && out_empty && has_relay "$tmp/qh.jsonl" idle_timeout &&
+     ! has_relay "$tmp/qh.jsonl" quit_timer'
+check "-q 0, the peer silent: not ended at stdin EOF" \
+    ms_within "$(gap "$tmp/qh.jsonl" stdin_eof idle_timeout)" 450 3000
+
+# -w idle.
 IN="$tmp/stdin" hc -w 0.4 "$DNS" dual.test "$HOLD"
 check "-w 0.4: idle timeout, exit 0" eval 'rc_is 0 && slower_than 390 && faster_than 3000'
 IN="$tmp/stdin" hc --idle-timeout 300ms "$DNS" dual.test "$HOLD"
