@@ -21,18 +21,13 @@ if [ ! -x "$SSHD" ] || ! command -v ssh >/dev/null ||
 fi
 ns_require
 
-# sshd's privilege separation directory: made if missing, and removed
-# at the end only then.
-made_run_sshd=
-ssh_cleanup() {
-	ns_down
-	[ -n "$made_run_sshd" ] && rmdir /run/sshd 2>/dev/null
-	cleanup
-}
-trap ssh_cleanup EXIT
-if [ ! -d /run/sshd ]; then
-	mkdir -m 0755 /run/sshd && made_run_sshd=1
-fi
+# sshd's privilege separation directory: made if missing, and left
+# there: every sshd child needs it, and another run of this test (or the
+# system's sshd) may have one running.  Removing it under them makes their
+# connections close at once ("kex_exchange_identification: Connection
+# closed by remote host").
+trap 'ns_down; cleanup' EXIT
+mkdir -p -m 0755 /run/sshd
 
 HECAT_ABS=$(cd "$(dirname "$HECAT")" && pwd)/$(basename "$HECAT")
 V6=2001:db8:2::22
