@@ -3,7 +3,27 @@
 # loopback, the EOF rules, 64 MiB of random data both ways through both
 # copy paths (splice between pipes, read/write with files), -q, -w, -d,
 # --send-only, EPIPE, a reset, a signal, and -F with a real socketpair.
+# Times come from the --trace file, from the event that starts what is
+# timed (stdin's EOF for -q, the connection for the idle timeout), their
+# upper bounds stretching with HECAT_TEST_SLOWDOWN (cli_lib.sh, "timing").
 . "${srcdir:-.}/tests/cli_lib.sh"
+
+T=$tmp/r.jsonl
+# after FROM: ms from the relay event FROM (start, stdin_eof; winner: the
+# connection) to hecat's summary, in the trace $T.
+after() {
+	local from
+	if [ "$1" = winner ]; then
+		from=$(ev_t "$T" '.ev == "winner"')
+	else
+		from=$(ev_t "$T" ".ev == \"relay\" and .what == \"$1\"")
+	fi
+	gap "$from" "$(ev_t "$T" '.ev == "summary"')"
+}
+# ended_by WHAT: the relay event WHAT (quit_timer, idle_timeout) is in $T.
+ended_by() {
+	jqok -s --arg w "$1" 'any(.[]; .ev == "relay" and .what == $w)' "$T"
+}
 
 start_dns
 start_server ECHO tests/hecat-listen -m echo -t 300
@@ -23,29 +43,42 @@ check "echo: the line comes back, exit 0" eval 'rc_is 0 && out_is hello && [ ! -
 
 # The server replies only after it sees EOF: the half-close.
 printf 'abc' > "$tmp/abc"
-IN="$tmp/abc" hc "$DNS" dual.test "$EOFREPLY"
+IN="$tmp/abc" hc --trace "$T" "$DNS" dual.test "$EOFREPLY"
 check "half-close: the reply after EOF arrives" eval 'rc_is 0 && out_is "got 3 bytes"'
-check "half-close: within 1 s" faster_than 1000
+ms=$(after stdin_eof)
+check "half-close: within 1 s of stdin's EOF ($ms ms)" within "$ms" 0 1000
 IN="$tmp/abc" hc -N "$DNS" dual.test "$EOFREPLY"
 check "-N: the same (half-close is the default)" eval 'rc_is 0 && out_is "got 3 bytes"'
-IN="$tmp/abc" hc --no-shutdown -q 0.3 "$DNS" dual.test "$EOFREPLY"
-check "--no-shutdown: the server never sees EOF; -q ends it" eval \
-    'rc_is 0 && out_empty && slower_than 290 && faster_than 3000'
+IN="$tmp/abc" hc --trace "$T" --no-shutdown -q 0.3 "$DNS" dual.test "$EOFREPLY"
+ms=$(after stdin_eof)
+check "--no-shutdown: the server never sees EOF; -q ends it ($ms ms)" eval \
+    'rc_is 0 && out_empty && within "$ms" 299 500 && ended_by quit_timer'
 
 # The server closes first while stdin stays open: exit promptly.
-IN="$tmp/stdin" hc "$DNS" dual.test "$CLOSE"
+IN="$tmp/stdin" hc --trace "$T" "$DNS" dual.test "$CLOSE"
 check "peer closes first: exit 0 with its data" eval 'rc_is 0 && out_is bye'
-check "peer closes first: within 1 s, stdin still open" faster_than 1000
+ms=$(after winner)
+check "peer closes first: within 1 s of connecting, stdin still open ($ms ms)" \
+    within "$ms" 0 1000
 
-# -q after stdin EOF, and -w idle.
-IN=/dev/null hc -q 0 "$DNS" dual.test "$HOLD"
-check "-q 0: exit at stdin EOF" eval 'rc_is 0 && faster_than 1000'
-IN=/dev/null hc -q 0.4 "$DNS" dual.test "$HOLD"
-check "-q 0.4: exit 0.4 s after stdin EOF" eval 'rc_is 0 && slower_than 390 && faster_than 3000'
-IN="$tmp/stdin" hc -w 0.4 "$DNS" dual.test "$HOLD"
-check "-w 0.4: idle timeout, exit 0" eval 'rc_is 0 && slower_than 390 && faster_than 3000'
-IN="$tmp/stdin" hc --idle-timeout 300ms "$DNS" dual.test "$HOLD"
-check "--idle-timeout" eval 'rc_is 0 && slower_than 290 && faster_than 3000'
+# -q after stdin EOF, and -w idle: the idle time counts from the last
+# byte moved, here the connection (stamped before the relay sets its
+# clock; its own start event comes after).
+IN=/dev/null hc --trace "$T" -q 0 "$DNS" dual.test "$HOLD"
+ms=$(after stdin_eof)
+check "-q 0: exit at stdin EOF ($ms ms)" eval 'rc_is 0 && within "$ms" 0 1000'
+IN=/dev/null hc --trace "$T" -q 0.4 "$DNS" dual.test "$HOLD"
+ms=$(after stdin_eof)
+check "-q 0.4: exit 0.4 s after stdin EOF ($ms ms)" eval \
+    'rc_is 0 && within "$ms" 399 600 && ended_by quit_timer'
+IN="$tmp/stdin" hc --trace "$T" -w 0.4 "$DNS" dual.test "$HOLD"
+ms=$(after winner)
+check "-w 0.4: idle timeout, exit 0 ($ms ms)" eval \
+    'rc_is 0 && within "$ms" 399 600 && ended_by idle_timeout'
+IN="$tmp/stdin" hc --trace "$T" --idle-timeout 300ms "$DNS" dual.test "$HOLD"
+ms=$(after winner)
+check "--idle-timeout ($ms ms)" eval \
+    'rc_is 0 && within "$ms" 299 500 && ended_by idle_timeout'
 
 # -d never reads stdin; --send-only discards the peer's data.
 IN="$tmp/hello" hc -d "$DNS" dual.test "$GREET"
@@ -104,9 +137,10 @@ timeout 30 "$HECAT" --trace "$tmp/trace" "$DNS" dual.test "$HOLD" \
     < "$tmp/stdin" > /dev/null 2> "$tmp/err" &
 hpid=$!
 pids+=("$hpid")
-# Wait for the trace to say the relay runs (5 s at most per line).
+# Wait for the trace to say the relay runs (5 s at most per line, times
+# HECAT_TEST_SLOWDOWN).
 : > "$tmp/sig.jsonl"
-while read -t 5 -r line <&6; do
+while read -t $((5 * SLOWDOWN)) -r line <&6; do
 	printf '%s\n' "$line" >> "$tmp/sig.jsonl"
 	case $line in *'"what":"start"'*) break ;; esac
 done
@@ -134,7 +168,7 @@ timeout 30 "$HECAT" --trace "$tmp/trace2" "$DNS" v4.test "$SAVE2" \
     < "$tmp/in2" > /dev/null 2> "$tmp/err" &
 tpid=$!
 pids+=("$tpid")
-while read -t 5 -r line <&6; do
+while read -t $((5 * SLOWDOWN)) -r line <&6; do
 	case $line in *'"what":"start"'*) break ;; esac
 done
 hpid=$(pgrep -P "$tpid" | head -n 1)	# hecat, under timeout
