@@ -296,6 +296,12 @@ tu_slowdown(void)
 }
 
 double
+tu_upper(double lo, double hi)
+{
+	return lo + (hi - lo) * tu_slowdown();
+}
+
+double
 tu_now_ms(void)
 {
 	struct timespec ts;
@@ -391,6 +397,22 @@ tu_find(const struct tu_dial *td, enum hecat_trace_kind kind, size_t nth)
 		if (td->ev[i].kind == kind && nth-- == 0)
 			return &td->ev[i];
 	return NULL;
+}
+
+double
+tu_ms(const struct tu_dial *td, enum hecat_trace_kind kind, int family,
+    size_t nth)
+{
+	size_t i, k = nth;
+
+	for (i = 0; i < td->nev; i++)
+		if (td->ev[i].kind == kind && (family == 0 ||
+		    td->ev[i].family == family) && k-- == 0)
+			return td->ev[i].ms;
+	tu_dump(td);
+	ck_abort_msg("no event %d (family %d) #%zu in the trace", (int)kind,
+	    family, nth);
+	return -1;
 }
 
 size_t
