@@ -2,6 +2,8 @@
 # hecat's dial: -z, the -v and -vv lines, the JSON trace, the options that
 # shape the race, and the exit status of every way a dial can end.  Real
 # listeners on 127.0.0.1 and ::1, the suite's DNS server on loopback.
+# Times: from -vv's own stamps, upper bounds stretching with
+# HECAT_TEST_SLOWDOWN (cli_lib.sh, "timing").
 . "${srcdir:-.}/tests/cli_lib.sh"
 
 start_dns

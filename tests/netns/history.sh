@@ -5,8 +5,10 @@
 # IPv4 addresses the one used before goes first.  History
 # stays with its network (R-4.5: change the default routes and the dial
 # races again), --no-history neither reads nor writes it, a corrupt file
-# is replaced, and concurrent hecat processes share the file.  Root only:
-# SKIP otherwise.
+# is replaced, and concurrent hecat processes share the file.  Times come
+# from the trace, from the AAAA answer or the first query, the upper
+# bounds stretching with HECAT_TEST_SLOWDOWN (cli_lib.sh, "timing").
+# Root only: SKIP otherwise.
 . "${srcdir:-.}/tests/cli_lib.sh"
 . "${srcdir:-.}/tests/netns/lib.sh"
 ns_require

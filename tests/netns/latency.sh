@@ -4,7 +4,9 @@
 # delay but working, IPv4 dead: the first IPv6 attempt still wins) and
 # scenario 12, the sweeps in the manner of he-webtester: IPv6 latency
 # against the attempt delay, and AAAA lateness against the Resolution
-# Delay; hecat must switch family where its delays say.  Root only.
+# Delay; hecat must switch family where its delays say.  Times come from
+# the trace, from the answer that starts each schedule, the upper bounds
+# stretching with HECAT_TEST_SLOWDOWN (cli_lib.sh, "timing").  Root only.
 . "${srcdir:-.}/tests/cli_lib.sh"
 . "${srcdir:-.}/tests/netns/lib.sh"
 ns_require

@@ -1,4 +1,6 @@
 # tests/netns/lib.sh - the scenario network.  Source it (after cli_lib.sh).
+# The trace helpers at the end time a schedule from the event that starts
+# it (cli_lib.sh, "timing"; HECAT_TEST_SLOWDOWN stretches upper bounds).
 #
 # Two network namespaces of our own, made per run and removed at exit
 # (even on failure):
