@@ -30,7 +30,7 @@ trap cleanup EXIT
 
 # start_server VAR command...: run a server that prints "port N" first;
 # sets VAR to N and SERVER_PID to its pid.  Fails the suite if the line
-# does not come within SERVER_WAIT seconds (5).
+# does not come within SERVER_WAIT seconds (5 times HECAT_TEST_SLOWDOWN).
 start_server() {
 	local var=$1 fifo line
 	shift
@@ -40,7 +40,7 @@ start_server() {
 	SERVER_PID=$!
 	pids+=("$SERVER_PID")
 	exec 9< "$fifo"
-	if ! read -t "${SERVER_WAIT:-5}" -r line <&9 ||
+	if ! read -t "${SERVER_WAIT:-$((5 * SLOWDOWN))}" -r line <&9 ||
 	    [ "${line%% *}" != port ]; then
 		echo "FAIL: server did not start: $*"
 		exit 1
@@ -102,8 +102,71 @@ err_has() { grep -Eq -- "$1" "$tmp/err"; }
 out_is() { [ "$(cat "$tmp/out")" = "$1" ]; }
 out_empty() { [ ! -s "$tmp/out" ]; }
 err_lines() { [ "$(wc -l < "$tmp/err")" -eq "$1" ]; }
-faster_than() { [ "$elapsed" -lt "$1" ]; }
 jqok() { jq -e "$@" > /dev/null; }
+
+# ---- timing -----------------------------------------------------------------
+# A schedule is judged by the trace's own timestamps ("t_ms" on every
+# --trace event, the "+12.3ms" of -vv), relative to the event that starts
+# it: the first query sent, the previous attempt started, the answer
+# arrived, stdin's EOF.  Never from the start of the process or the dial:
+# that includes loading and setting up getdns, tens to hundreds of ms
+# under the sanitizers or a loaded machine.
+#
+# HECAT_TEST_SLOWDOWN=N (a whole number, default 1; .ci/run's sanitizer
+# pass sets 4, its valgrind pass 20) stretches upper bounds only: a
+# window [LO, HI] becomes [LO, LO + (HI - LO) * N].  A lower bound is what
+# RFC 8305 or the option says (the attempt delay, the Resolution Delay,
+# -q), less at most 1 ms for timer granularity, and never scaled.  Times
+# measured for their own sake belong in bench/.
+SLOWDOWN=${HECAT_TEST_SLOWDOWN:-1}
+case $SLOWDOWN in
+''|*[!0-9]*|0) SLOWDOWN=1 ;;
+esac
+
+# within X LO HI: LO <= X <= LO + (HI - LO) * SLOWDOWN (decimal ms); false
+# if X is not a number (an event that did not happen).
+within() {
+	awk -v x="$1" -v lo="$2" -v hi="$3" -v s="$SLOWDOWN" 'BEGIN {
+	    if (x !~ /^-?[0-9]+(\.[0-9]+)?$/) exit 1
+	    exit !(x + 0 >= lo && x + 0 <= lo + (hi - lo) * s) }'
+}
+
+# Each half alone, where the two ends of a window count from different
+# events (scenarios.sh, 10): at_least X LO is LO <= X; no_later X AT HI
+# is X <= AT + (HI - AT) * SLOWDOWN (no later than HI where the schedule
+# says AT).
+at_least() { within "$1" "$2" 1e12; }
+no_later() {
+	awk -v x="$1" -v at="$2" -v hi="$3" -v s="$SLOWDOWN" 'BEGIN {
+	    if (x !~ /^-?[0-9]+(\.[0-9]+)?$/) exit 1
+	    exit !(x + 0 <= at + (hi - at) * s) }'
+}
+
+# ev_t FILE COND [N]: "t_ms" of the Nth (from 0) event of the JSON Lines
+# trace FILE for which the jq condition COND holds; "none" if none.
+# Events are chosen by their "ev" and fields, never by line number.
+ev_t() {
+	jq -r -s --argjson n "${3:-0}" \
+	    "[.[] | select($2)][\$n].t_ms // \"none\"" "$1"
+}
+
+# gap FROM TO: TO - FROM in ms, or "none" if either is.
+gap() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+	    if (a == "none" || b == "none" || a == "" || b == "") print "none"
+	    else printf "%.3f\n", b - a }'
+}
+
+# vv_t PATTERN: the "+12.3ms" stamp of the first -vv line in $tmp/err
+# that matches the extended regex PATTERN (after the stamp); "none".
+vv_t() {
+	sed -nE "s/^hecat: \+([0-9.]+)ms ($1).*/\1/p" "$tmp/err" | head -n 1 |
+	    grep . || echo none
+}
+
+# Whole runs, for what is about a whole run (-w, "no hang"): elapsed is
+# set by hc.  The upper bound stretches, the lower one does not.
+faster_than() { [ "$elapsed" -lt $(( $1 * SLOWDOWN )) ]; }
 slower_than() { [ "$elapsed" -ge "$1" ]; }
 
 finish() {

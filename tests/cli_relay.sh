@@ -3,6 +3,9 @@
 # loopback, the EOF rules, 64 MiB of random data both ways through both
 # copy paths (splice between pipes, read/write with files), -q, -w, -d,
 # --send-only, EPIPE, a reset, a signal, and -F with a real socketpair.
+# Times come from the --trace file, from the event that starts what is
+# timed (stdin's EOF for -q, the connection for the idle timeout), their
+# upper bounds stretching with HECAT_TEST_SLOWDOWN (cli_lib.sh, "timing").
 . "${srcdir:-.}/tests/cli_lib.sh"
 
 # start_late VAR DELAY_MS close|hold: a server that reads a request line,
@@ -39,26 +42,32 @@ while True:
 ' "$2" "$3"
 }
 
-# gap FILE A B: ms from the relay event A to the relay event B (the first
-# of each) in the JSON trace FILE, or "none" if either is missing.
-gap() {
-	jq -r -s --arg a "$2" --arg b "$3" '
-	    def t(w): [.[] | select(.ev == "relay" and .what == w)][0].t_ms;
-	    if t($a) == null or t($b) == null then "none"
-	    else t($b) - t($a) end' "$1"
-}
-
-# ms_within X LO HI: LO <= X <= HI (ms); HI stretches with
-# HECAT_TEST_SLOWDOWN, as in tests/netns/lib.sh.
-ms_within() {
-	awk -v x="$1" -v lo="$2" -v hi="$3" -v s="${HECAT_TEST_SLOWDOWN:-1}" \
-	    'BEGIN { exit !(x != "none" && x + 0 >= lo && x + 0 <= hi * s) }'
+# relay_gap FILE A B: ms from the relay event A to the relay event B (the
+# first of each) in the JSON trace FILE, or "none" if either is missing.
+relay_gap() {
+	gap "$(ev_t "$1" ".ev == \"relay\" and .what == \"$2\"")" \
+	    "$(ev_t "$1" ".ev == \"relay\" and .what == \"$3\"")"
 }
 
 # has_relay FILE WHAT: the trace FILE has the relay event WHAT.
 has_relay() {
 	jqok -s --arg w "$2" 'any(.[]; .ev == "relay" and .what == $w)' "$1"
 }
+
+T=$tmp/r.jsonl
+# after FROM: ms from the relay event FROM (start, stdin_eof; winner: the
+# connection) to hecat's summary, in the trace $T.
+after() {
+	local from
+	if [ "$1" = winner ]; then
+		from=$(ev_t "$T" '.ev == "winner"')
+	else
+		from=$(ev_t "$T" ".ev == \"relay\" and .what == \"$1\"")
+	fi
+	gap "$from" "$(ev_t "$T" '.ev == "summary"')"
+}
+# ended_by WHAT: the relay event WHAT (quit_timer, idle_timeout) is in $T.
+ended_by() { has_relay "$T" "$1"; }
 
 start_dns
 start_server ECHO tests/hecat-listen -m echo -t 300
@@ -78,9 +87,10 @@ check "echo: the line comes back, exit 0" eval 'rc_is 0 && out_is hello && [ ! -
 
 # The server replies only after it sees EOF: the half-close.
 printf 'abc' > "$tmp/abc"
-IN="$tmp/abc" hc "$DNS" dual.test "$EOFREPLY"
+IN="$tmp/abc" hc --trace "$T" "$DNS" dual.test "$EOFREPLY"
 check "half-close: the reply after EOF arrives" eval 'rc_is 0 && out_is "got 3 bytes"'
-check "half-close: within 1 s" faster_than 1000
+ms=$(after stdin_eof)
+check "half-close: within 1 s of stdin's EOF ($ms ms)" within "$ms" 0 1000
 IN="$tmp/abc" hc -N "$DNS" dual.test "$EOFREPLY"
 check "-N: the same (half-close is the default)" eval 'rc_is 0 && out_is "got 3 bytes"'
 # The server never sees EOF, so never answers: -q, which waits for an
@@ -95,9 +105,11 @@ check "--no-shutdown: no answer, so not -q but the idle timeout ends it" eval \
      ! has_relay "$tmp/ns.jsonl" quit_timer'
 
 # The server closes first while stdin stays open: exit promptly.
-IN="$tmp/stdin" hc "$DNS" dual.test "$CLOSE"
+IN="$tmp/stdin" hc --trace "$T" "$DNS" dual.test "$CLOSE"
 check "peer closes first: exit 0 with its data" eval 'rc_is 0 && out_is bye'
-check "peer closes first: within 1 s, stdin still open" faster_than 1000
+ms=$(after winner)
+check "peer closes first: within 1 s of connecting, stdin still open ($ms ms)" \
+    within "$ms" 0 1000
 
 # -q: after stdin EOF hecat waits for the peer's answer; -q N ends the
 # session N after the answer's last byte if the peer never closes, and
@@ -112,7 +124,7 @@ check "-q 0: the peer's EOF ends it, not the quit timer" eval \
     'has_relay "$tmp/q0.jsonl" peer_eof &&
      ! has_relay "$tmp/q0.jsonl" quit_timer'
 check "-q 0: the peer's EOF 300 ms or more after stdin's" \
-    ms_within "$(gap "$tmp/q0.jsonl" stdin_eof peer_eof)" 290 3000
+    within "$(relay_gap "$tmp/q0.jsonl" stdin_eof peer_eof)" 290 3000
 # The same from a pipe (splice), as in: echo req | hecat -q 0 host port
 printf 'req\n' | XDG_CACHE_HOME="$tmp/cache.pipe" timeout -s KILL 30 \
     "$HECAT" -q 0 "$DNS" v4.test "$LATE" > "$tmp/out" 2> "$tmp/err"
@@ -128,14 +140,14 @@ check "-q 0.3, the peer never closes: the quit timer ends it" eval \
     'has_relay "$tmp/qn.jsonl" quit_timer &&
      ! has_relay "$tmp/qn.jsonl" peer_eof'
 check "-q 0.3: 0.3 s after the reply, 0.85 s or more after stdin EOF" \
-    ms_within "$(gap "$tmp/qn.jsonl" stdin_eof quit_timer)" 850 3000
+    within "$(relay_gap "$tmp/qn.jsonl" stdin_eof quit_timer)" 850 3000
 
 IN="$tmp/abc" hc --no-shutdown -q 0.3 --trace "$tmp/qe.jsonl" \
     "$DNS" dual.test "$ECHO"
 check "-q 0.3, an echo that never closes: the echo, exit 0" eval \
     'rc_is 0 && out_is abc && has_relay "$tmp/qe.jsonl" quit_timer'
 check "-q 0.3, an echo that never closes: 0.3 s after it" \
-    ms_within "$(gap "$tmp/qe.jsonl" stdin_eof quit_timer)" 290 2000
+    within "$(relay_gap "$tmp/qe.jsonl" stdin_eof quit_timer)" 290 2000
 
 IN=/dev/null hc -q 0 --idle-timeout 0.5 --trace "$tmp/qh.jsonl" \
     "$DNS" dual.test "$HOLD"
@@ -143,13 +155,19 @@ check "-q 0, the peer silent and open: the idle timeout ends it, not -q" eval \
     'rc_is 0 && out_empty && has_relay "$tmp/qh.jsonl" idle_timeout &&
      ! has_relay "$tmp/qh.jsonl" quit_timer'
 check "-q 0, the peer silent: not ended at stdin EOF" \
-    ms_within "$(gap "$tmp/qh.jsonl" stdin_eof idle_timeout)" 450 3000
+    within "$(relay_gap "$tmp/qh.jsonl" stdin_eof idle_timeout)" 450 3000
 
-# -w idle.
-IN="$tmp/stdin" hc -w 0.4 "$DNS" dual.test "$HOLD"
-check "-w 0.4: idle timeout, exit 0" eval 'rc_is 0 && slower_than 390 && faster_than 3000'
-IN="$tmp/stdin" hc --idle-timeout 300ms "$DNS" dual.test "$HOLD"
-check "--idle-timeout" eval 'rc_is 0 && slower_than 290 && faster_than 3000'
+# -w idle: the idle time counts from the last byte moved, here the
+# connection (stamped before the relay sets its clock; its own start event
+# comes after).
+IN="$tmp/stdin" hc --trace "$T" -w 0.4 "$DNS" dual.test "$HOLD"
+ms=$(after winner)
+check "-w 0.4: idle timeout, exit 0 ($ms ms)" eval \
+    'rc_is 0 && within "$ms" 399 600 && ended_by idle_timeout'
+IN="$tmp/stdin" hc --trace "$T" --idle-timeout 300ms "$DNS" dual.test "$HOLD"
+ms=$(after winner)
+check "--idle-timeout ($ms ms)" eval \
+    'rc_is 0 && within "$ms" 299 500 && ended_by idle_timeout'
 
 # -d never reads stdin; --send-only discards the peer's data.
 IN="$tmp/hello" hc -d "$DNS" dual.test "$GREET"
@@ -208,9 +226,10 @@ timeout 30 "$HECAT" --trace "$tmp/trace" "$DNS" dual.test "$HOLD" \
     < "$tmp/stdin" > /dev/null 2> "$tmp/err" &
 hpid=$!
 pids+=("$hpid")
-# Wait for the trace to say the relay runs (5 s at most per line).
+# Wait for the trace to say the relay runs (5 s at most per line, times
+# HECAT_TEST_SLOWDOWN).
 : > "$tmp/sig.jsonl"
-while read -t 5 -r line <&6; do
+while read -t $((5 * SLOWDOWN)) -r line <&6; do
 	printf '%s\n' "$line" >> "$tmp/sig.jsonl"
 	case $line in *'"what":"start"'*) break ;; esac
 done
@@ -238,7 +257,7 @@ timeout 30 "$HECAT" --trace "$tmp/trace2" "$DNS" v4.test "$SAVE2" \
     < "$tmp/in2" > /dev/null 2> "$tmp/err" &
 tpid=$!
 pids+=("$tpid")
-while read -t 5 -r line <&6; do
+while read -t $((5 * SLOWDOWN)) -r line <&6; do
 	case $line in *'"what":"start"'*) break ;; esac
 done
 hpid=$(pgrep -P "$tpid" | head -n 1)	# hecat, under timeout

@@ -2,7 +2,8 @@
 # The command against bad input (docs/robustness.md): operands with
 # control characters, 1024 and 1025 ports, hostile DNS answers from the
 # suite's DNS server, and descriptors running out (ulimit -n) in a race.
-# Loopback only; every DNS question goes to tests/hecat-dnsd.
+# Loopback only; every DNS question goes to tests/hecat-dnsd.  "No hang"
+# bounds a whole run, stretching with HECAT_TEST_SLOWDOWN (cli_lib.sh).
 . "${srcdir:-.}/tests/cli_lib.sh"
 
 start_dns

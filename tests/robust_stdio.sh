@@ -66,11 +66,12 @@ timeout -s KILL 30 "$HECAT" "$DNS" dual.test "$FLOOD" < "$tmp/stdin" \
     > "$tmp/full" 2> "$tmp/err" &
 hpid=$!
 pids+=("$hpid")
-# Wait (10 s at most) for the pipe to be full: FIONREAD on our end.
-python3 - 7 <<'EOF'
+# Wait (10 s at most, times HECAT_TEST_SLOWDOWN) for the pipe to be
+# full: FIONREAD on our end.
+python3 - 7 "$SLOWDOWN" <<'EOF'
 import fcntl, select, struct, sys, termios, time
 fd = int(sys.argv[1])
-end = time.monotonic() + 10
+end = time.monotonic() + 10 * int(sys.argv[2])
 while time.monotonic() < end:
     n = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0" * 4))[0]
     if n >= 65536:

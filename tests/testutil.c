@@ -296,6 +296,12 @@ tu_slowdown(void)
 }
 
 double
+tu_upper(double lo, double hi)
+{
+	return lo + (hi - lo) * tu_slowdown();
+}
+
+double
 tu_now_ms(void)
 {
 	struct timespec ts;
@@ -407,6 +413,36 @@ tu_find_end(const struct tu_dial *td, int result, size_t nth)
 		    td->ev[i].result == result && nth-- == 0)
 			return &td->ev[i];
 	return NULL;
+}
+
+double
+tu_ms(const struct tu_dial *td, enum hecat_trace_kind kind, int family,
+    size_t nth)
+{
+	size_t i, k = nth;
+
+	for (i = 0; i < td->nev; i++)
+		if (td->ev[i].kind == kind && (family == 0 ||
+		    td->ev[i].family == family) && k-- == 0)
+			return td->ev[i].ms;
+	tu_dump(td);
+	ck_abort_msg("no event %s (family %d) #%zu in the trace",
+	    hecat_trace_name(kind), family, nth);
+	return -1;
+}
+
+double
+tu_done_ms(const struct tu_dial *td)
+{
+	size_t i;
+
+	for (i = 0; i < td->nev; i++)
+		if (td->ev[i].kind == HECAT_TRACE_WINNER ||
+		    td->ev[i].kind == HECAT_TRACE_DIAL_FAILED)
+			return td->ev[i].ms;
+	tu_dump(td);
+	ck_abort_msg("the dial's end is not in the trace");
+	return -1;
 }
 
 size_t

@@ -61,10 +61,12 @@ char		*tu_tempfile(const char *text);
 
 /*
  * How much slower than normal this run may be: HECAT_TEST_SLOWDOWN (a
- * number, default 1), set when the suites run under valgrind.  Upper
- * bounds of timing windows are multiplied by it.
+ * whole number, default 1; .ci/run sets 4 for the sanitizers, 20 for
+ * valgrind).  Upper bounds of timing windows stretch with it, lower
+ * bounds never do: tu_upper(lo, hi) is lo + (hi - lo) * tu_slowdown().
  */
 int		tu_slowdown(void);
+double		tu_upper(double lo, double hi);
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 double		tu_now_ms(void);
@@ -119,6 +121,19 @@ size_t		tu_count(const struct tu_dial *, enum hecat_trace_kind);
 /* The nth ATTEMPT_END event of result (enum hecat_attempt_result). */
 const struct tu_event *tu_find_end(const struct tu_dial *, int result,
 		    size_t nth);
+
+/*
+ * When (ms since the dial began) the nth event of kind for family
+ * (AF_INET6, AF_INET; 0: any) came; fails the running check test, with
+ * the trace, if there was none.  Timing windows take the difference of
+ * two: a schedule is judged from the event that starts it (the first
+ * query sent, the answer that came, the previous attempt), never from the
+ * dial's start, which includes setting getdns up.
+ */
+double		tu_ms(const struct tu_dial *, enum hecat_trace_kind,
+		    int family, size_t nth);
+/* When the dial ended: its WINNER or DIAL_FAILED event (ms). */
+double		tu_done_ms(const struct tu_dial *);
 
 /* Print the trace to stderr (for a failing test's log). */
 void		tu_dump(const struct tu_dial *);

@@ -229,6 +229,33 @@ perform(struct hecat_dial *d)
 	return true;
 }
 
+/*
+ * Hand the engine what the inbox holds, in the order it came.  Returns
+ * false when the dial ended (and was freed).
+ */
+static bool
+drain(struct hecat_dial *d)
+{
+	struct hecat__inbox_item it;
+
+	while (inbox_take(d, &it)) {
+		if (it.kind == HECAT__IN_ANSWER)
+			hecat__query_answer(d, &it);
+		else
+			hecat__attempt_result(d, &it);
+		free(it.addrs);
+		if (!perform(d))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The engine's deadline.  What came before it in the same turn of the
+ * loop (an attempt that connected, its event handled just before this
+ * timer's) goes to the engine first: a timer must not start an attempt
+ * after the race was won.
+ */
 static void
 timer_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -236,6 +263,8 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (!drain(d))
+		return;
 	/* Early (a coarse event-loop clock): perform() re-arms for the rest. */
 	hecat__engine_on_timeout(d->e, hecat__now());
 	perform(d);
@@ -246,7 +275,6 @@ static void
 kick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct hecat_dial *d = arg;
-	struct hecat__inbox_item it;
 
 	(void)fd;
 	(void)what;
@@ -265,15 +293,7 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 		if (!perform(d))
 			return;
 	}
-	while (inbox_take(d, &it)) {
-		if (it.kind == HECAT__IN_ANSWER)
-			hecat__query_answer(d, &it);
-		else
-			hecat__attempt_result(d, &it);
-		free(it.addrs);
-		if (!perform(d))
-			return;
-	}
+	drain(d);
 }
 
 /* ---- dials -------------------------------------------------------------------- */

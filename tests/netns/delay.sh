@@ -52,7 +52,8 @@ ns_delay_start() {
 	pids+=("$NS_DELAY_PID")
 	exec {NS_DELAY_FD}< "$fifo"
 	rm -f "$fifo"
-	if ! read -t 5 -r line <&"$NS_DELAY_FD" || [ "$line" != ready ]; then
+	if ! read -t $((5 * SLOWDOWN)) -r line <&"$NS_DELAY_FD" ||
+	    [ "$line" != ready ]; then
 		echo "FAIL: the delay line did not start"
 		exit 1
 	fi
@@ -67,7 +68,7 @@ ns_delay_set() {
 	ns_delay_rules "$@"
 	NS_DELAY_GEN=$((NS_DELAY_GEN + 1))
 	kill -HUP "$NS_DELAY_PID"
-	if ! read -t 5 -r line <&"$NS_DELAY_FD" ||
+	if ! read -t $((5 * SLOWDOWN)) -r line <&"$NS_DELAY_FD" ||
 	    [ "$line" != "reloaded $NS_DELAY_GEN" ]; then
 		echo "FAIL: the delay line did not take the new delays ($*):" \
 		    "${line:-no answer}"
