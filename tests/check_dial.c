@@ -93,18 +93,6 @@ attempt(const struct tu_dial *td, size_t n)
 } while (0)
 
 /*
- * A timing window [lo, hi] ms; its upper end stretches for slow runs
- * (tu_upper(): sanitizers, valgrind), its lower end never does.
- */
-#define ASSERT_BETWEEN(v, lo, hi, td) do {				\
-	double v_ = (v), hi_ = tu_upper((lo), (hi));			\
-	if (v_ < (lo) || v_ > hi_)					\
-		tu_dump(td);						\
-	ck_assert_msg(v_ >= (lo) && v_ <= hi_,				\
-	    "%s = %.1f ms, not in [%d, %.0f]", #v, v_, (lo), hi_);	\
-} while (0)
-
-/*
  * v no later than hi ms where the schedule says at, no lower bound: for
  * a time whose start is stamped late (a query, stamped once sent).
  */

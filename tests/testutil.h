@@ -68,6 +68,18 @@ char		*tu_tempfile(const char *text);
 int		tu_slowdown(void);
 double		tu_upper(double lo, double hi);
 
+/*
+ * A timing window for check tests: v in [lo, tu_upper(lo, hi)] ms, or
+ * the trace td is shown and the test fails.  (check.h included first.)
+ */
+#define ASSERT_BETWEEN(v, lo, hi, td) do {				\
+	double v_ = (v), hi_ = tu_upper((lo), (hi));			\
+	if (v_ < (lo) || v_ > hi_)					\
+		tu_dump(td);						\
+	ck_assert_msg(v_ >= (lo) && v_ <= hi_,				\
+	    "%s = %.1f ms, not in [%d, %.0f]", #v, v_, (lo), hi_);	\
+} while (0)
+
 /* Milliseconds of CLOCK_MONOTONIC. */
 double		tu_now_ms(void);
 
