@@ -53,7 +53,10 @@ enum {
 	OPT_DNS_TLS_CA,
 	OPT_RECURSIVE,
 	OPT_ROOT_HINTS,
-	OPT_RACE_UNTIL
+	OPT_RACE_UNTIL,
+	OPT_PROXY,
+	OPT_PROXY_PASSWORD_FILE,
+	OPT_PROXY_RESOLVE
 };
 
 static const struct option longopts[] = {
@@ -89,12 +92,17 @@ static const struct option longopts[] = {
 	{ "recursive",		no_argument,		NULL, OPT_RECURSIVE },
 	{ "root-hints",		required_argument,	NULL, OPT_ROOT_HINTS },
 	{ "race-until",		required_argument,	NULL, OPT_RACE_UNTIL },
+	{ "proxy",		required_argument,	NULL, OPT_PROXY },
+	{ "proxy-password-file", required_argument,	NULL,
+	    OPT_PROXY_PASSWORD_FILE },
+	{ "proxy-resolve",	required_argument,	NULL, OPT_PROXY_RESOLVE },
 	{ NULL,			0,			NULL, 0 }
 };
 
 static const char usage_text[] =
-"usage: hecat [-46dFhNnvz] [-p source_port] [-q seconds] [-s source]\n"
-"             [-w timeout] [long options] host port [port ...]\n"
+"usage: hecat [-46dFhNnvz] [-P proxy_username] [-p source_port]\n"
+"             [-q seconds] [-s source] [-w timeout] [-X proxy_protocol]\n"
+"             [-x proxy_address[:port]] [long options] host port [port ...]\n"
 "\n"
 "Connect to host, racing its IPv6 and IPv4 addresses (RFC 8305 Happy\n"
 "Eyeballs; with several ports, every port of an address before the next\n"
@@ -107,12 +115,17 @@ static const char usage_text[] =
 "  -h, --help          print this help and exit\n"
 "  -N                  accepted for nc; half-closing is the default\n"
 "  -n                  numeric host and ports only: no DNS, no services\n"
+"  -P proxy_username  the proxy's user (its password: HECAT_PROXY_PASSWORD\n"
+"                      or --proxy-password-file)\n"
 "  -p source_port      bind the local port\n"
 "  -q seconds          after stdin EOF, exit once the peer has been silent\n"
 "                      this long after answering (0: wait for its EOF)\n"
 "  -s source           bind the local address (and dial its family only)\n"
 "  -v                  verbose: -v nc-style lines, -vv the timeline\n"
 "  -w timeout          deadline for the whole dial, and idle timeout\n"
+"  -X 4|5|connect      the proxy's protocol: SOCKS4(a), SOCKS5 (the\n"
+"                      default), HTTP CONNECT\n"
+"  -x addr[:port]      go through this proxy (port 1080, connect 3128)\n"
 "  -z                  connect, report, close, exit: no data\n"
 "  --attempt-delay T   between attempts (250ms; 10ms to 2s)\n"
 "  --attempt-timeout T for each attempt (10s)\n"
@@ -131,8 +144,14 @@ static const char usage_text[] =
 "  --no-nat64          never reach IPv4 through NAT64\n"
 "  --no-shutdown       do not half-close the socket at stdin EOF\n"
 "  --prefer 4|6        the family to try first\n"
-"  --race-until tcp|banner  an attempt wins when TCP connects (tcp), or\n"
-"                      once the server has sent its first byte (banner)\n"
+"  --proxy URL         socks5h://, socks5://, socks4a://, socks4:// or\n"
+"                      http://[user@]host[:port]: go through this proxy\n"
+"  --proxy-password-file FILE  the proxy's password, on FILE's first line\n"
+"  --proxy-resolve local|remote  who resolves host: the proxy (remote),\n"
+"                      or hecat, racing its addresses through the proxy\n"
+"  --race-until tcp|proxy|banner  an attempt wins when TCP connects (tcp),\n"
+"                      the proxy said yes (proxy), or the server has sent\n"
+"                      its first byte (banner)\n"
 "  --recursive         resolve from the root servers down, not through\n"
 "                      a name server\n"
 "  --resolution-delay T  wait for AAAA after A (50ms)\n"
@@ -340,6 +359,10 @@ check(struct options *o, int argc, char *argv[], char *err, size_t errlen)
 	if (o->numeric && !o->host_numeric)
 		return fail(err, errlen, "host '%s': not a numeric address, "
 		    "and -n forbids DNS", o->host);
+	if (o->numeric && o->dial.proxy_host != NULL &&
+	    hecat_sockaddr_parse(o->dial.proxy_host, 0, &ss) == 0)
+		return fail(err, errlen, "proxy '%s': not a numeric address, "
+		    "and -n forbids DNS", o->dial.proxy_host);
 	if (o->host_numeric && family != AF_UNSPEC && ss.ss_family != family)
 		return fail(err, errlen, "host '%s': not an IPv%d address "
 		    "(%s)", o->host, family == AF_INET ? 4 : 6,
@@ -389,7 +412,7 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":46dFhNnp:q:s:vw:z", longopts,
+	while ((ch = getopt_long(argc, argv, ":46dFhNnP:p:q:s:vw:X:x:z", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case '4':
@@ -414,6 +437,41 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 			break;		/* half-closing is the default */
 		case 'n':
 			o->numeric = true;
+			break;
+		case 'P':
+			if (*optarg == '\0')
+				return fail(err, errlen, "-P: empty user name");
+			free(o->proxy_user);
+			if ((o->proxy_user = strdup(optarg)) == NULL)
+				return fail(err, errlen, "%s", strerror(errno));
+			break;
+		case 'X':
+			if (options_proxy_type(o, optarg, err, errlen) == -1)
+				return -1;
+			break;
+		case 'x':
+			if (options_proxy_addr(o, optarg, err, errlen) == -1)
+				return -1;
+			break;
+		case OPT_PROXY:
+			o->proxy_url = true;
+			if (options_proxy_url(o, optarg, err, errlen) == -1)
+				return -1;
+			break;
+		case OPT_PROXY_PASSWORD_FILE:
+			if (parse_file("--proxy-password-file", optarg,
+			    &o->proxy_password_file, err, errlen) == -1)
+				return -1;
+			break;
+		case OPT_PROXY_RESOLVE:
+			if (strcmp(optarg, "local") == 0)
+				o->proxy_resolve = HECAT_PROXY_RESOLVE_LOCAL;
+			else if (strcmp(optarg, "remote") == 0)
+				o->proxy_resolve = HECAT_PROXY_RESOLVE_REMOTE;
+			else
+				return fail(err, errlen, "--proxy-resolve: "
+				    "'%s': neither local nor remote", optarg);
+			o->proxy_resolve_set = true;
 			break;
 		case 'p':
 			if (parse_count(optarg, 1, 65535, &v) == -1)
@@ -505,13 +563,14 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 				    "neither 4 nor 6", optarg);
 			break;
 		case OPT_RACE_UNTIL:
-			if (strcmp(optarg, "tcp") == 0)
+			o->race_proxy = strcmp(optarg, "proxy") == 0;
+			if (strcmp(optarg, "tcp") == 0 || o->race_proxy)
 				d->race_until = HECAT_STAGE_TCP;
 			else if (strcmp(optarg, "banner") == 0)
 				d->race_until = HECAT_STAGE_BANNER;
 			else
 				return fail(err, errlen, "--race-until: '%s': "
-				    "neither tcp nor banner", optarg);
+				    "not tcp, proxy or banner", optarg);
 			break;
 		case OPT_DNS_SERVER:
 			if (hecat_nameservers_check(optarg, 0, &why) == -1)
@@ -624,6 +683,8 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 		return fail(err, errlen, "--dns-tls-ca needs --dns-tls");
 	if (o->cfg.root_hints != NULL && !o->cfg.recursive)
 		return fail(err, errlen, "--root-hints needs --recursive");
+	if (options_proxy_check(o, err, errlen) == -1)
+		return -1;
 	return check(o, argc - optind, argv + optind, err, errlen);
 }
 
@@ -634,4 +695,10 @@ options_free(struct options *o)
 	o->ports = NULL;
 	free(o->dns_tls);
 	o->dns_tls = NULL;
+	free(o->proxy_host);
+	free(o->proxy_user);
+	if (o->proxy_password != NULL)
+		explicit_bzero(o->proxy_password, strlen(o->proxy_password));
+	free(o->proxy_password);
+	o->proxy_host = o->proxy_user = o->proxy_password = NULL;
 }

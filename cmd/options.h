@@ -34,6 +34,17 @@ struct options {
 						   space-separated; allocated */
 	bool		 attempt_delay_clamped;
 
+	/* The proxy (options_proxy.c); dial.proxy_* point here. */
+	char		*proxy_host;		/* allocated */
+	char		*proxy_user;		/* allocated */
+	char		*proxy_password;	/* allocated; zeroed when freed */
+	const char	*proxy_password_file;
+	int		 proxy_resolve;		/* --proxy-resolve */
+	bool		 proxy_resolve_set;
+	bool		 proxy_letters;		/* -x or -X */
+	bool		 proxy_url;		/* --proxy */
+	bool		 race_proxy;		/* --race-until proxy */
+
 	/* What then. */
 	bool		 zero;			/* -z */
 	bool		 fdpass;		/* -F */
@@ -58,6 +69,19 @@ struct options {
 int	options_parse(struct options *opts, int argc, char *argv[],
 	    char *err, size_t errlen);
 void	options_free(struct options *opts);
+
+/*
+ * options_proxy.c: -X, -x and --proxy as they come; then, once every
+ * option is in, the proxy's settings checked and its password fetched.
+ * Each returns 0, or -1 with a one-line reason in err.
+ */
+int	options_proxy_type(struct options *, const char *arg, char *err,
+	    size_t errlen);
+int	options_proxy_addr(struct options *, const char *arg, char *err,
+	    size_t errlen);
+int	options_proxy_url(struct options *, const char *url, char *err,
+	    size_t errlen);
+int	options_proxy_check(struct options *, char *err, size_t errlen);
 
 /* The usage text for --help. */
 const char *options_usage(void);

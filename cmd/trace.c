@@ -44,6 +44,7 @@ static const struct render renders[HECAT_TRACE_NKINDS] = {
 	[HECAT_TRACE_ATTEMPT_START] = { NULL, text_attempt_start,
 	    json_attempt_start },
 	[HECAT_TRACE_STAGE_START] = { NULL, text_stage_start, json_stage },
+	[HECAT_TRACE_STAGE_STEP] = { NULL, text_stage_step, json_stage },
 	[HECAT_TRACE_STAGE_DONE] = { NULL, text_stage_done, json_stage },
 	[HECAT_TRACE_ATTEMPT_END] = { text_attempt_failed_v,
 	    text_attempt_end, json_attempt_end },
@@ -120,6 +121,7 @@ out_new(const struct options *opts, int argc, char *argv[], char *err,
 		return NULL;
 	}
 	o->verbose = opts->verbose;
+	o->prefix = "";
 	o->t0 = hecat_clock_ns();
 	o->resolve_ms = -1;
 	o->connect_ms = -1;
@@ -150,6 +152,8 @@ out_free(struct out *o)
 static void
 note(struct out *o, const struct hecat_trace *t)
 {
+	if (t->proxy_race)
+		return;		/* the race to the proxy is not the dial's */
 	switch (t->kind) {
 	case HECAT_TRACE_RESOLVE_DONE:
 		if (t->status == HECAT_DNS_OK && o->resolve_ms < 0)
@@ -157,9 +161,12 @@ note(struct out *o, const struct hecat_trace *t)
 		break;
 	case HECAT_TRACE_ATTEMPT_START:
 		o->attempts++;
+		o->via = t->via;
 		break;
 	case HECAT_TRACE_WINNER:
 		o->connect_ms = since_ms(o, t->t_ns);
+		o->via = t->via;
+		o->target_port = t->target_port;
 		o->win_family = t->addr->sa_family;
 		sa_text(t->addr, t->addrlen, o->win_addr, sizeof(o->win_addr),
 		    &o->win_port);
@@ -183,6 +190,7 @@ out_dial_event(const struct hecat_trace *t, void *arg)
 		return;
 	r = &renders[t->kind];
 	note(o, t);
+	o->prefix = t->proxy_race ? "proxy race: " : "";
 	if (o->verbose >= 2 && r->vv != NULL)
 		r->vv(o, t);
 	else if (o->verbose == 1 && r->v != NULL)
@@ -190,6 +198,8 @@ out_dial_event(const struct hecat_trace *t, void *arg)
 	if (r->json != NULL &&
 	    (f = json_begin(o, hecat_trace_name(t->kind), t->t_ns)) != NULL) {
 		r->json(o, f, t);
+		if (t->proxy_race)
+			fputs(",\"proxy_race\":true", f);
 		json_end(f);
 	}
 }
@@ -197,8 +207,10 @@ out_dial_event(const struct hecat_trace *t, void *arg)
 void
 out_dial_result(struct out *o, const struct hecat_result *r)
 {
+	char h[NI_MAXHOST], ep[ADDRLEN];
 	struct sockaddr_storage ss;
 	struct servent *se;
+	unsigned port;
 
 	free(o->failures);
 	o->nfailures = 0;
@@ -217,6 +229,19 @@ out_dial_result(struct out *o, const struct hecat_result *r)
 	se = getservbyport(htons((uint16_t)o->win_port), "tcp");
 	/* nc's line, so "grep succeeded" scripts keep working. */
 	fprintf(stderr, "Connection to %s", r->host);
+	if (o->via != HECAT_PROXY_NONE) {
+		/* Through a proxy: the host's address, if one was asked. */
+		if (r->target != NULL && sa_text(r->target, r->targetlen, h,
+		    sizeof(h), &port) && hecat_sockaddr_parse(r->host, 0,
+		    &ss) == 0)
+			fprintf(stderr, " (%s)", h);
+		fprintf(stderr, " %u port [tcp/%s] succeeded! via=proxy "
+		    "proxy=%s time=%.1fms\n", o->target_port,
+		    (se = getservbyport(htons((uint16_t)o->target_port),
+		    "tcp")) != NULL ? se->s_name : "*", endpoint(r->addr, ep,
+		    sizeof(ep)), o->connect_ms);
+		return;
+	}
 	if (hecat_sockaddr_parse(r->host, 0, &ss) == 0)
 		fprintf(stderr, " (%s)", o->win_addr);
 	fprintf(stderr, " %u port [tcp/%s] succeeded! via=%s time=%.1fms\n",

@@ -42,6 +42,9 @@ struct out {
 	unsigned		 local_port;
 	struct hecat_failure	*failures;	/* the result's, copied */
 	size_t			 nfailures;
+	int			 via;		/* enum hecat_proxy */
+	const char		*prefix;	/* before a -vv line's text */
+	unsigned		 target_port;	/* through a proxy */
 };
 
 /* One kind's renderers; NULL: nothing in that output. */
@@ -66,6 +69,7 @@ void	text_resolution_delay(const struct out *,
 void	text_candidates(const struct out *, const struct hecat_trace *);
 void	text_attempt_start(const struct out *, const struct hecat_trace *);
 void	text_stage_start(const struct out *, const struct hecat_trace *);
+void	text_stage_step(const struct out *, const struct hecat_trace *);
 void	text_stage_done(const struct out *, const struct hecat_trace *);
 void	text_attempt_end(const struct out *, const struct hecat_trace *);
 void	text_attempt_failed_v(const struct out *, const struct hecat_trace *);

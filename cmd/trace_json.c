@@ -131,6 +131,24 @@ json_addrs(FILE *f, const char *key, const struct sockaddr_storage *ss,
 	fputc(']', f);
 }
 
+/*
+ * Through a proxy: "via" (its protocol), "target" (the host's address,
+ * or its name) and "target_port".
+ */
+static void
+json_via(FILE *f, const struct hecat_trace *t)
+{
+	if (t->via == HECAT_PROXY_NONE)
+		return;
+	json_key_str(f, "via", t->via == HECAT_PROXY_SOCKS5 ? "socks5" :
+	    t->via == HECAT_PROXY_SOCKS4 ? "socks4" : "http_connect");
+	if (t->target != NULL)
+		json_addr(f, "target", t->target, t->targetlen);
+	else
+		json_key_str(f, "target", t->host);
+	fprintf(f, ",\"target_port\":%u", t->target_port);
+}
+
 /* The fields that name an attempt: "id", "addr", "port". */
 static void
 json_attempt(FILE *f, const struct hecat_trace *t)
@@ -288,19 +306,30 @@ json_attempt_start(const struct out *o, FILE *f, const struct hecat_trace *t)
 		json_addr(f, "src", t->source, t->sourcelen);
 	else
 		fputs(",\"src\":null", f);
+	json_via(f, t);
 }
 
-/* stage_start and stage_done. */
+/* stage_start, stage_step and stage_done. */
 void
 json_stage(const struct out *o, FILE *f, const struct hecat_trace *t)
 {
+	bool proxy = t->stage != HECAT_STAGE_TCP &&
+	    t->stage != HECAT_STAGE_BANNER;
+
 	(void)o;
 	json_attempt(f, t);
 	json_key_str(f, "stage", hecat_stage_name(t->stage));
-	if (t->kind == HECAT_TRACE_STAGE_DONE)
+	if (t->kind == HECAT_TRACE_STAGE_STEP)
+		json_key_str(f, "detail", t->detail);
+	if (t->kind != HECAT_TRACE_STAGE_START)
 		json_ms(f, "elapsed_ms", t->elapsed_ns);
 	if (t->local != NULL)
 		json_addr(f, "local", t->local, t->locallen);
+	if (t->kind == HECAT_TRACE_STAGE_DONE && proxy) {
+		fprintf(f, ",\"reply\":%d", t->status);
+		if (t->bound != NULL)
+			json_addr(f, "bound", t->bound, t->boundlen);
+	}
 }
 
 static const char *
@@ -353,6 +382,9 @@ json_winner(const struct out *o, FILE *f, const struct hecat_trace *t)
 	json_key_str(f, "local_addr", t->local != NULL ? h : "");
 	fprintf(f, ",\"local_port\":%u,\"connect_ms\":%.3f", port,
 	    since_ms(o, t->t_ns));
+	json_via(f, t);
+	if (t->bound != NULL)
+		json_addr(f, "bound", t->bound, t->boundlen);
 }
 
 void
@@ -405,6 +437,21 @@ json_start(const struct out *o, const struct options *op, int argc,
 	    "\"resolve_retries\":%u,\"race_until\":\"%s\",\"mode\":\"race\"}",
 	    d->first_family_count, d->resolve_timeout_ms, d->resolve_retries,
 	    hecat_stage_name(d->race_until));
+	if (d->proxy == HECAT_PROXY_NONE)
+		fputs(",\"proxy\":null", f);
+	else {
+		fprintf(f, ",\"proxy\":{\"type\":\"%s\",\"host\":",
+		    d->proxy == HECAT_PROXY_SOCKS5 ? "socks5" :
+		    d->proxy == HECAT_PROXY_SOCKS4 ? "socks4" : "http_connect");
+		json_str(f, d->proxy_host);
+		fprintf(f, ",\"port\":%u,\"resolve\":\"%s\",\"user\":",
+		    d->proxy_port != 0 ? d->proxy_port :
+		    d->proxy == HECAT_PROXY_HTTP ? 3128 : 1080,
+		    d->proxy_resolve == HECAT_PROXY_RESOLVE_LOCAL ? "local" :
+		    "remote");
+		json_str(f, d->proxy_user);
+		fputc('}', f);
+	}
 	fputs(",\"argv\":[", f);
 	for (k = 0; k < argc; k++) {
 		if (k > 0)

@@ -21,7 +21,7 @@ vv_line(const struct out *o, uint64_t t, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "hecat: +%.1fms ", since_ms(o, t));
+	fprintf(stderr, "hecat: +%.1fms %s", since_ms(o, t), o->prefix);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -184,18 +184,36 @@ text_candidates(const struct out *o, const struct hecat_trace *t)
 	    sizeof(ports)));
 }
 
+/* " target=[2001:db8::1]:22" (or the host's name): through a proxy. */
+static const char *
+target_note(const struct hecat_trace *t, char *buf, size_t len)
+{
+	char ep[ADDRLEN];
+
+	buf[0] = '\0';
+	if (t->via == HECAT_PROXY_NONE)
+		return buf;
+	if (t->target != NULL)
+		snprintf(buf, len, " target=%s", endpoint(t->target, ep,
+		    sizeof(ep)));
+	else
+		snprintf(buf, len, " target=%s:%u", t->host, t->target_port);
+	return buf;
+}
+
 void
 text_attempt_start(const struct out *o, const struct hecat_trace *t)
 {
-	char ep[ADDRLEN], nat[NI_MAXHOST + 8], note[64];
+	char ep[ADDRLEN], nat[NI_MAXHOST + 8], note[64], tgt[NI_MAXHOST + 32];
 
 	note[0] = '\0';
 	if (t->delay_learned)
 		snprintf(note, sizeof(note), " delay=%.1fms (rtt history)",
 		    ms(t->delay_ns));
-	vv_line(o, t->t_ns, "attempt id=%u addr=%s start reason=%s%s%s", t->id,
-	    endpoint(t->addr, ep, sizeof(ep)), hecat_why_name(t->why),
-	    nat64_note(t, nat, sizeof(nat)), note);
+	vv_line(o, t->t_ns, "attempt id=%u addr=%s start reason=%s%s%s%s",
+	    t->id, endpoint(t->addr, ep, sizeof(ep)), hecat_why_name(t->why),
+	    nat64_note(t, nat, sizeof(nat)), note, target_note(t, tgt,
+	    sizeof(tgt)));
 }
 
 void
@@ -206,18 +224,34 @@ text_stage_start(const struct out *o, const struct hecat_trace *t)
 }
 
 void
+text_stage_step(const struct out *o, const struct hecat_trace *t)
+{
+	vv_line(o, t->t_ns, "attempt id=%u stage=%s %s", t->id,
+	    hecat_stage_name(t->stage), t->detail != NULL ? t->detail : "");
+}
+
+void
 text_stage_done(const struct out *o, const struct hecat_trace *t)
 {
-	char ep[ADDRLEN], local[ADDRLEN];
+	char ep[ADDRLEN], local[ADDRLEN], bound[ADDRLEN + 8];
 
 	if (t->stage == HECAT_STAGE_TCP)
 		vv_line(o, t->t_ns, "attempt id=%u addr=%s connected "
 		    "rtt=%.1fms local=%s", t->id, endpoint(t->addr, ep,
 		    sizeof(ep)), ms(t->elapsed_ns), endpoint(t->local, local,
 		    sizeof(local)));
-	else
+	else if (t->stage == HECAT_STAGE_BANNER)
 		vv_line(o, t->t_ns, "attempt id=%u stage=%s done time=%.1fms",
 		    t->id, hecat_stage_name(t->stage), ms(t->elapsed_ns));
+	else {
+		bound[0] = '\0';
+		if (t->bound != NULL)
+			snprintf(bound, sizeof(bound), " bound=%s",
+			    endpoint(t->bound, ep, sizeof(ep)));
+		vv_line(o, t->t_ns, "attempt id=%u stage=%s done time=%.1fms "
+		    "reply=%d%s", t->id, hecat_stage_name(t->stage),
+		    ms(t->elapsed_ns), t->status, bound);
+	}
 }
 
 /* What a failed attempt's reason is in words. */
@@ -285,9 +319,13 @@ text_winner(const struct out *o, const struct hecat_trace *t)
 {
 	char ep[ADDRLEN];
 
-	vv_line(o, t->t_ns, "winner id=%u addr=%s family=%s connect=%.1fms",
+	char tgt[NI_MAXHOST + 32];
+
+	vv_line(o, t->t_ns, "winner id=%u addr=%s family=%s connect=%.1fms%s%s",
 	    t->id, endpoint(t->addr, ep, sizeof(ep)),
-	    famname(t->addr->sa_family), since_ms(o, t->t_ns));
+	    famname(t->addr->sa_family), since_ms(o, t->t_ns),
+	    t->via != HECAT_PROXY_NONE ? " via proxy" : "",
+	    target_note(t, tgt, sizeof(tgt)));
 }
 
 void

@@ -131,11 +131,19 @@ enum hecat_trace_kind {
 					   delay_learned */
 	HECAT_TRACE_STAGE_START,	/* "stage_start": id, addr, stage
 					   (a stage after TCP's connect) */
+	HECAT_TRACE_STAGE_STEP,		/* "stage_step": id, addr, stage,
+					   detail: a step of a proxy's
+					   protocol in words ("method
+					   username/password", "reply 0:
+					   succeeded") */
 	HECAT_TRACE_STAGE_DONE,		/* "stage_done": id, addr, stage,
 					   elapsed_ns (the stage's); for
 					   HECAT_STAGE_TCP the connect:
 					   local, elapsed_ns since the
-					   attempt started */
+					   attempt started; for a proxy
+					   stage: status (its reply code),
+					   and bound (what it said it
+					   connected from), if any */
 	HECAT_TRACE_ATTEMPT_END,	/* "attempt_end": id, addr, orig,
 					   result; CONNECTED: local;
 					   FAILED: stage, error
@@ -193,8 +201,11 @@ enum hecat_attempt_result {
  */
 enum hecat_stage {
 	HECAT_STAGE_TCP = 0,		/* "tcp": the connect itself */
-	HECAT_STAGE_BANNER		/* "banner": the server sent its
+	HECAT_STAGE_BANNER,		/* "banner": the server sent its
 					   first byte (peeked, not read) */
+	HECAT_STAGE_SOCKS5,		/* "socks5": the proxy connected */
+	HECAT_STAGE_SOCKS4,		/* "socks4": SOCKS4 or SOCKS4a */
+	HECAT_STAGE_HTTP_CONNECT	/* "http_connect": a 2xx to CONNECT */
 };
 
 /*
@@ -241,6 +252,13 @@ struct hecat_trace {
 	socklen_t			 sourcelen;
 	const struct sockaddr		*local;		/* NULL if unknown */
 	socklen_t			 locallen;
+	/* STAGE_DONE, WINNER: what a proxy said it connected from; NULL:
+	   nothing (or no proxy).  ATTEMPT_*, STAGE_*, WINNER with a proxy:
+	   target, the address asked for through it (NULL: a name). */
+	const struct sockaddr		*bound;
+	socklen_t			 boundlen;
+	const struct sockaddr		*target;
+	socklen_t			 targetlen;
 	int				 stage;		/* enum hecat_stage */
 	int				 result;	/* enum
 							   hecat_attempt_result */
@@ -263,6 +281,17 @@ struct hecat_trace {
 	uint64_t			 rtt_ns;	/* HISTORY */
 	int64_t				 age_s;		/* HISTORY: since the
 							   last failure */
+	/*
+	 * 1: an event of the race to the proxy's own addresses, which a
+	 * dial with proxy_resolve LOCAL runs before the race through it
+	 * (its attempts have ids of their own).
+	 */
+	int				 proxy_race;
+	/* ATTEMPT_*, STAGE_*, WINNER: the proxy the attempt goes through
+	   (enum hecat_proxy; HECAT_PROXY_NONE: none), and the host's port
+	   it asks for. */
+	int				 via;
+	uint16_t			 target_port;
 };
 
 typedef void (*hecat_trace_cb)(const struct hecat_trace *, void *arg);
@@ -347,6 +376,43 @@ struct hecat_opts {
 	 * timeout.  The attempt timeout keeps covering the whole attempt.
 	 */
 	unsigned	 stage_timeout_ms;
+	/*
+	 * A proxy every attempt goes through (enum hecat_proxy; NONE:
+	 * direct).  proxy_host is a name or a literal, raced like any host
+	 * (its AAAA and A, every address in turn); proxy_port 0 is 1080
+	 * for SOCKS, 3128 for HTTP.  An attempt is the TCP connect to one
+	 * of the proxy's addresses and the proxy's handshake: it counts
+	 * only once the proxy said yes, and a refusal fails it with the
+	 * proxy's reason (a SOCKS reply, an HTTP status line).
+	 *
+	 * proxy_resolve REMOTE: the proxy resolves the host (SOCKS5 with a
+	 * name, SOCKS4a, CONNECT host:port).  LOCAL: the library resolves
+	 * it (AAAA and A) and races the host's addresses through the proxy,
+	 * each attempt a CONNECT to one of them (the proxy reached at the
+	 * address that won a race to it first).  SOCKS4 reaches IPv4 only.
+	 *
+	 * proxy_user and proxy_password: SOCKS5 username/password (RFC
+	 * 1929), HTTP Basic (RFC 7617), SOCKS4's user id (no password);
+	 * NULL: none.  Copied when the dial starts.
+	 */
+	int		 proxy;
+	const char	*proxy_host;
+	uint16_t	 proxy_port;
+	int		 proxy_resolve;
+	const char	*proxy_user;
+	const char	*proxy_password;
+};
+
+enum hecat_proxy {
+	HECAT_PROXY_NONE = 0,
+	HECAT_PROXY_SOCKS5,
+	HECAT_PROXY_SOCKS4,		/* SOCKS4a when the proxy resolves */
+	HECAT_PROXY_HTTP		/* CONNECT */
+};
+
+enum hecat_proxy_resolve {
+	HECAT_PROXY_RESOLVE_REMOTE = 0,
+	HECAT_PROXY_RESOLVE_LOCAL
 };
 
 enum hecat_nat64 {
@@ -580,6 +646,16 @@ struct hecat_result {
 	int				 a_status;
 	unsigned			 attempts;	/* started */
 	uint64_t			 elapsed_ns;
+	/*
+	 * With a proxy: addr is the proxy's address that won; target the
+	 * host's address it was asked to connect to (NULL when it was
+	 * asked for a name); bound what it said it connected from (NULL:
+	 * it said nothing).
+	 */
+	const struct sockaddr		*target;
+	socklen_t			 targetlen;
+	const struct sockaddr		*bound;
+	socklen_t			 boundlen;
 };
 
 typedef void (*hecat_dial_cb)(const struct hecat_result *, void *arg);

@@ -92,6 +92,28 @@ family_ok(int f)
 	return f == AF_UNSPEC || f == AF_INET || f == AF_INET6;
 }
 
+/* A proxy's settings: a known type with a host, a known resolution. */
+static bool
+proxy_ok(const struct hecat_opts *o)
+{
+	if (o->proxy == HECAT_PROXY_NONE)
+		return true;
+	return (o->proxy == HECAT_PROXY_SOCKS5 ||
+	    o->proxy == HECAT_PROXY_SOCKS4 || o->proxy == HECAT_PROXY_HTTP) &&
+	    o->proxy_host != NULL && o->proxy_host[0] != '\0' &&
+	    (o->proxy_resolve == HECAT_PROXY_RESOLVE_REMOTE ||
+	    o->proxy_resolve == HECAT_PROXY_RESOLVE_LOCAL) &&
+	    (o->proxy_password == NULL || o->proxy_user != NULL);
+}
+
+uint16_t
+hecat__proxy_port(const struct hecat_opts *o)
+{
+	if (o->proxy_port != 0)
+		return o->proxy_port;
+	return o->proxy == HECAT_PROXY_HTTP ? 3128 : 1080;
+}
+
 int
 hecat__opts_take(struct hecat_opts *out, const struct hecat_opts *base,
     const struct hecat_opts *in)
@@ -113,7 +135,8 @@ hecat__opts_take(struct hecat_opts *out, const struct hecat_opts *base,
 	    out->history != HECAT_HISTORY_OFF) ||
 	    (out->race_until != HECAT_STAGE_TCP &&
 	    out->race_until != HECAT_STAGE_BANNER) ||
-	    (out->source != NULL && out->source_len == 0)) {
+	    (out->source != NULL && out->source_len == 0) ||
+	    !proxy_ok(out)) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -24,6 +24,9 @@ int	hecat__opts_take(struct hecat_opts *out, const struct hecat_opts *base,
 int	hecat__config_take(struct hecat_config *out,
 	    const struct hecat_config *in);
 
+/* The proxy's port: the one given, else its type's (1080, 3128). */
+uint16_t hecat__proxy_port(const struct hecat_opts *o);
+
 /* The engine's configuration for options o. */
 void	hecat__opts_engine_cfg(const struct hecat_opts *o,
 	    struct hecat__engine_cfg *c);

@@ -139,6 +139,8 @@ sb_head(struct strbuf *sb, const struct hecat__report_ctx *c)
 	}
 	if (distinct > MAXNAMED)
 		sb_printf(sb, " and %zu more", distinct - MAXNAMED);
+	if (c->via[0] != '\0')
+		sb_printf(sb, " via %s", c->via);
 }
 
 static const char *
@@ -193,14 +195,17 @@ hecat__report_message(const struct hecat__report *r,
 		}
 	}
 	sb_head(&sb, c);
-	switch (status) {
-	case HECAT_E_SYSTEM:
+	if (c->early != NULL || status == HECAT_E_SYSTEM) {
+		/* getdns unusable, the proxy unreachable: the reason. */
 		sb_printf(&sb, ": %s", c->early != NULL ? c->early :
 		    hecat_strerror(status));
 		return;
+	}
+	switch (status) {
 	case HECAT_E_NOHOST:
 	case HECAT_E_DNS:
-		sb_printf(&sb, ": %s (AAAA: %s, A: %s)",
+		sb_printf(&sb, ": %s%s (AAAA: %s, A: %s)",
+		    c->dns_proxy ? "the proxy's name: " : "",
 		    status == HECAT_E_NOHOST ? "no address associated with name"
 		    : "name resolution failed", dns_text(c, AF_INET6),
 		    dns_text(c, AF_INET));

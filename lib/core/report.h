@@ -46,8 +46,9 @@ void	hecat__report_free(struct hecat__report *);
 /* What a message says besides the failures. */
 struct hecat__report_ctx {
 	const char		*given;		/* the host as given */
-	const char		*early;		/* a reason the dial never ran
-						   for (NULL: it ran) */
+	const char		*early;		/* why the dial ended before
+						   its race (NULL: it ran);
+						   HECAT_E_INVAL: the input */
 	bool			 literal;	/* no DNS was asked */
 	bool			 endpoints;	/* hecat_connect_ip(): the head
 						   names the endpoints */
@@ -58,6 +59,12 @@ struct hecat__report_ctx {
 	int			 family;	/* the options' */
 	unsigned		 timeout_ms;
 	const struct hecat__engine *e;		/* NULL: no engine */
+	char			 via[HECAT__IP_FMTLEN + 300];
+						/* "socks5 proxy host:port"
+						   the dial went through; ""
+						   for none */
+	bool			 dns_proxy;	/* the queries were for the
+						   proxy's name */
 };
 
 /*

@@ -115,6 +115,7 @@ hecat_trace_name(int kind)
 		[HECAT_TRACE_CANDIDATES] = "candidates",
 		[HECAT_TRACE_ATTEMPT_START] = "attempt_start",
 		[HECAT_TRACE_STAGE_START] = "stage_start",
+		[HECAT_TRACE_STAGE_STEP] = "stage_step",
 		[HECAT_TRACE_STAGE_DONE] = "stage_done",
 		[HECAT_TRACE_ATTEMPT_END] = "attempt_end",
 		[HECAT_TRACE_WINNER] = "winner",
@@ -158,7 +159,10 @@ hecat_stage_name(int stage)
 {
 	static const char *const names[] = {
 		[HECAT_STAGE_TCP] = "tcp",
-		[HECAT_STAGE_BANNER] = "banner"
+		[HECAT_STAGE_BANNER] = "banner",
+		[HECAT_STAGE_SOCKS5] = "socks5",
+		[HECAT_STAGE_SOCKS4] = "socks4",
+		[HECAT_STAGE_HTTP_CONNECT] = "http_connect"
 	};
 
 	return NAME_OF(names, stage);

@@ -103,6 +103,9 @@ struct hecat__attempt {
 	const struct hecat__stage_ops *plan[HECAT__MAXSTAGES];
 	struct hecat__stage	 st;		/* the running stage */
 	uint32_t		 rtt_us;	/* the connect's round trip */
+	struct hecat__proxy_req	 preq;		/* through a proxy: the target */
+	struct sockaddr_storage	 bound;		/* what the proxy said it */
+	socklen_t		 boundlen;	/* connected from; 0: nothing */
 	struct hecat__inbox_item in;		/* its outcome, once known */
 };
 
@@ -159,6 +162,32 @@ struct hecat_dial {
 	struct hecat_hist_obs	*obs;		/* outcomes to record */
 	size_t			 nobs, obscap;
 	uint64_t		 won_started;	/* the winner's start, or 0 */
+	bool			 running;	/* the engine was started */
+
+	/*
+	 * Through a proxy (opts.proxy): remotely, the engine races the
+	 * proxy's addresses and each attempt asks for ptarget (or the
+	 * literal paddr... in preq); locally, the engine races the host's
+	 * addresses and every attempt goes to the proxy's address that won
+	 * the race to it (pchild, run first).
+	 */
+	bool			 plocal;
+	struct hecat__proxy_req	 preq;		/* the target, as the proxy
+						   is asked for it */
+	char			*ptarget;	/* its name (A-label), remote */
+	char			*phost;		/* the proxy, as given */
+	char			*puser, *ppass;
+	uint16_t		 pport;
+	struct hecat_dial	*pchild;	/* local: the race to the proxy */
+	struct hecat_dial	*pparent;	/* that race's dial: its parent */
+	int			 opts_nat64;	/* local: the options' own, for */
+	int			 opts_history;	/* the race to the proxy */
+	int			 pfd;		/* its winner, for the first
+						   attempt; -1: none */
+	struct sockaddr_storage	 paddr;		/* local: the proxy's address */
+	socklen_t		 paddrlen;
+	char			*pwhy;		/* local: why the proxy could
+						   not be reached */
 };
 
 /* ---- instance.c ---- */
@@ -210,6 +239,37 @@ struct hecat__attempt *hecat__attempt_find(struct hecat_dial *d,
 /* The winner's socket, taken from its slot. */
 int	hecat__attempt_take(struct hecat__attempt *at);
 
+/* ---- proxy.c ---- */
+/*
+ * A dial through the options' proxy to host (NULL: to d->eps, from
+ * hecat_connect_ip()): its engine, or the race to the proxy first.
+ */
+struct hecat_dial *hecat__proxy_dial(struct hecat_dial *d, const char *host);
+/*
+ * Local: whether d's engine is there; if the proxy is not reached yet,
+ * start racing to it (false: d is kicked again when that is over).
+ */
+bool	hecat__proxy_ready(struct hecat_dial *d);
+void	hecat__proxy_race(struct hecat_dial *d);
+void	hecat__proxy_free(struct hecat_dial *d);
+/* What attempt at asks the proxy for (ip:port the engine's address). */
+void	hecat__proxy_attempt(struct hecat_dial *d, struct hecat__attempt *at,
+	    const struct hecat__ip *ip, uint16_t port);
+/* The proxy stage of d's type. */
+const struct hecat__stage_ops *hecat__proxy_stage(const struct hecat_dial *d);
+/* ---- dial.c, for proxy.c ---- */
+/* Kick d (an engine waiting on the proxy may start). */
+void	hecat__dial_kick(struct hecat_dial *d);
+/* Make d end at its next kick with err and why (kept, not copied). */
+void	hecat__dial_fail(struct hecat_dial *d, int err, const char *why);
+/* Engines for d: to d->host on d->ports, to endpoints; NULL: errno. */
+struct hecat__engine *hecat__dial_engine_host(struct hecat_dial *d);
+struct hecat__engine *hecat__dial_engine_ip(struct hecat_dial *d,
+	    const struct sockaddr_storage *addrs, size_t n);
+/* Give d its engine (NULL: it could not be made, d fails). */
+struct hecat_dial *hecat__dial_engine(struct hecat_dial *d,
+	    struct hecat__engine *e);
+
 /* ---- histdial.c ---- */
 void	hecat__hist_lookup(struct hecat_dial *d, struct hecat__dst *dsts,
 	    size_t n, bool trace_now);
@@ -242,6 +302,8 @@ void	hecat__emit_attempt_start(struct hecat_dial *d,
 	    const struct hecat__attempt *at, int why);
 void	hecat__emit_stage_start(struct hecat_dial *d,
 	    const struct hecat__attempt *at);
+void	hecat__emit_stage_step(struct hecat_dial *d,
+	    const struct hecat__attempt *at, const char *step);
 void	hecat__emit_stage_done(struct hecat_dial *d,
 	    const struct hecat__attempt *at);
 void	hecat__emit_attempt_end(struct hecat_dial *d,

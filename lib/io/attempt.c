@@ -24,6 +24,15 @@
 
 static void	run(struct hecat__attempt *, enum hecat__stage_rc);
 
+/* A proxy stage's protocol step, traced as it happens. */
+static void
+step_cb(struct hecat__stage *st, void *arg)
+{
+	struct hecat__attempt *at = arg;
+
+	hecat__emit_stage_step(at->d, at, st->step);
+}
+
 bool
 hecat__attempts_new(struct hecat_dial *d)
 {
@@ -173,6 +182,8 @@ stage_begin(struct hecat__attempt *at)
 	at->st.error = 0;
 	at->st.detail[0] = '\0';
 	at->st.priv = NULL;
+	at->st.code = -1;
+	at->st.boundlen = 0;
 	hecat__emit_stage_start(d, at);
 	if (ms != 0) {
 		if (at->timer == NULL && (at->timer = evtimer_new(d->h->base,
@@ -216,6 +227,10 @@ run(struct hecat__attempt *at, enum hecat__stage_rc rc)
 				at->rtt_us = us > UINT32_MAX ? UINT32_MAX :
 				    (uint32_t)us;
 			}
+		}
+		if (at->st.boundlen > 0) {	/* a proxy said where from */
+			at->bound = at->st.bound;
+			at->boundlen = at->st.boundlen;
 		}
 		hecat__emit_stage_done(at->d, at);
 		if (at->plan[at->cur]->cleanup != NULL)
@@ -268,7 +283,8 @@ hecat__attempt_start(struct hecat_dial *d, const struct hecat__action *a)
 	at->id = a->id;
 	at->fd = -1;
 	at->started = hecat__now();
-	at->salen = hecat__ip_to_sa(&a->ip, a->port, &at->sa);
+	at->boundlen = 0;
+	/* The port NAT64's orig and a proxy's target keep: the engine's. */
 	at->origlen = a->orig.family == 0 ? 0 :
 	    hecat__ip_to_sa(&a->orig, a->port, &at->orig);
 	at->delay = a->wait;
@@ -276,6 +292,11 @@ hecat__attempt_start(struct hecat_dial *d, const struct hecat__action *a)
 	at->nstages = 0;
 	at->plan[at->nstages++] = hecat__stage_connect_override != NULL ?
 	    hecat__stage_connect_override : &hecat__stage_tcp;
+	if (d->opts.proxy != HECAT_PROXY_NONE) {
+		hecat__proxy_attempt(d, at, &a->ip, a->port);
+		at->plan[at->nstages++] = hecat__proxy_stage(d);
+	} else
+		at->salen = hecat__ip_to_sa(&a->ip, a->port, &at->sa);
 	if (d->opts.race_until == HECAT_STAGE_BANNER)
 		at->plan[at->nstages++] = &hecat__stage_banner;
 	at->cur = 0;
@@ -286,8 +307,17 @@ hecat__attempt_start(struct hecat_dial *d, const struct hecat__action *a)
 	at->st.source = d->opts.source;
 	at->st.sourcelen = d->opts.source_len;
 	at->st.source_port = d->opts.source_port;
+	at->st.req = &at->preq;
+	at->st.on_step = step_cb;
+	at->st.step_arg = at;
 	hecat__emit_attempt_start(d, at, start_why(a->why));
-	run(at, at->plan[0]->start(&at->st));
+	if (d->pfd != -1) {
+		/* The race to the proxy's connection: the first attempt's. */
+		at->st.fd = d->pfd;
+		d->pfd = -1;
+		run(at, HECAT__STAGE_DONE);
+	} else
+		run(at, at->plan[0]->start(&at->st));
 }
 
 /* The stage an attempt is in, or the last one it passed. */
@@ -313,7 +343,9 @@ failed(struct hecat_dial *d, struct hecat__attempt *at, int why, int stage,
 	    detail);
 	hecat__emit_attempt_end(d, at, HECAT_ATTEMPT_FAILED, why, stage, err,
 	    detail);
-	if (why != HECAT_WHY_DEADLINE && hecat__hist_path_error(err))
+	/* What a proxy said is about the host beyond it, not its address. */
+	if (why != HECAT_WHY_DEADLINE && hecat__hist_path_error(err) &&
+	    (stage == HECAT_STAGE_TCP || stage == HECAT_STAGE_BANNER))
 		hecat__hist_note(d, at, HECAT_HIST_FAILED, 0, err);
 }
 

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -90,6 +91,17 @@ report_ctx(const struct hecat_dial *d, struct hecat__report_ctx *c)
 	c->family = d->opts.family;
 	c->timeout_ms = d->opts.timeout_ms;
 	c->e = d->e;
+	if (d->opts.proxy != HECAT_PROXY_NONE) {
+		snprintf(c->via, sizeof(c->via), "%s proxy %s%s%s:%u",
+		    d->opts.proxy == HECAT_PROXY_SOCKS5 ? "socks5" :
+		    d->opts.proxy == HECAT_PROXY_SOCKS4 ? "socks4" : "http",
+		    strchr(d->phost, ':') != NULL ? "[" : "", d->phost,
+		    strchr(d->phost, ':') != NULL ? "]" : "", d->pport);
+		c->dns_proxy = !d->plocal;
+		c->literal = d->plocal ? d->host[0] == '\0' :
+		    d->host[0] == '\0';
+		c->endpoints = false;
+	}
 }
 
 static int
@@ -127,6 +139,17 @@ dial_done(struct hecat_dial *d, const struct hecat__action *a)
 		r.fd = hecat__attempt_take(at);
 		r.addr = (const struct sockaddr *)&at->sa;
 		r.addrlen = at->salen;
+		if (d->opts.proxy != HECAT_PROXY_NONE &&
+		    at->preq.name == NULL) {
+			r.target = (const struct sockaddr *)&at->preq.addr;
+			r.targetlen = at->preq.addr.ss_family == AF_INET6 ?
+			    sizeof(struct sockaddr_in6) :
+			    sizeof(struct sockaddr_in);
+		}
+		if (at->boundlen > 0) {
+			r.bound = (const struct sockaddr *)&at->bound;
+			r.boundlen = at->boundlen;
+		}
 	}
 	r.nfailures = hecat__report_failures(&d->report, d->e, d->ports[0],
 	    &f);
@@ -281,14 +304,22 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 	if (!d->started) {
 		d->started = true;
 		hecat__emit_dial_start(d);
-		if (d->e == NULL) {		/* it never ran */
+		if (d->fail_err == 0) {
+			hecat__emit_network(d);
+			hecat__hist_trace_pending(d);
+			if (d->nat64 == HECAT__NAT64_KNOWN)
+				hecat__emit_nat64_prefix(d, &d->pref64,
+				    d->nat64_why);
+		}
+	}
+	if (!d->running) {
+		if (d->fail_err != 0) {		/* it never ran */
 			dial_done(d, NULL);
 			return;
 		}
-		hecat__emit_network(d);
-		hecat__hist_trace_pending(d);
-		if (d->nat64 == HECAT__NAT64_KNOWN)
-			hecat__emit_nat64_prefix(d, &d->pref64, d->nat64_why);
+		if (d->e == NULL && !hecat__proxy_ready(d))
+			return;			/* racing to the proxy */
+		d->running = true;
 		hecat__engine_start(d->e, hecat__now());
 		if (!perform(d))
 			return;
@@ -301,6 +332,7 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 static void
 dial_free(struct hecat_dial *d)
 {
+	hecat__proxy_free(d);
 	hecat__query_free(d);		/* the engine cancelled them */
 	hecat__attempts_free(d);
 	hecat__inbox_drop(&d->orphan);
@@ -318,15 +350,19 @@ dial_free(struct hecat_dial *d)
 	free(d);
 }
 
-/* Fail d at its first kick with err and a static reason. */
-static struct hecat_dial *
-dial_fail(struct hecat_dial *d, int err, const char *why)
+void
+hecat__dial_fail(struct hecat_dial *d, int err, const char *why)
 {
 	if (d->fail_err == 0) {
 		d->fail_err = err;
 		d->fail_why = why;
 	}
-	return d;
+}
+
+void
+hecat__dial_kick(struct hecat_dial *d)
+{
+	event_active(d->kick, EV_TIMEOUT, 0);
 }
 
 /*
@@ -384,6 +420,7 @@ dial_new(struct hecat *h, const char *given, const uint16_t *ports,
 	d->arg = arg;
 	d->t0 = hecat__now();
 	d->nports = nports;
+	d->pfd = -1;
 	hecat__query_init(d);
 	d->given = strdup(given);
 	d->ports = calloc(nports, sizeof(*d->ports));
@@ -397,19 +434,19 @@ dial_new(struct hecat *h, const char *given, const uint16_t *ports,
 	}
 	memcpy(d->ports, ports, nports * sizeof(*ports));
 	if (!take_source(d, &why))
-		dial_fail(d, HECAT_E_INVAL, why);
+		hecat__dial_fail(d, HECAT_E_INVAL, why);
 	TAILQ_INSERT_TAIL(&h->dials, d, entry);
-	event_active(d->kick, EV_TIMEOUT, 0);
+	hecat__dial_kick(d);
 	return d;
 }
 
-/* Give d its engine (NULL: it could not be made: fail at the kick). */
-static struct hecat_dial *
-dial_engine(struct hecat_dial *d, struct hecat__engine *e)
+struct hecat_dial *
+hecat__dial_engine(struct hecat_dial *d, struct hecat__engine *e)
 {
 	if (e == NULL && d->fail_err == 0)
-		dial_fail(d, errno == ENOMEM ? HECAT_E_SYSTEM : HECAT_E_INVAL,
-		    errno == ENOMEM ? "out of memory" : "invalid options");
+		hecat__dial_fail(d, errno == ENOMEM ? HECAT_E_SYSTEM :
+		    HECAT_E_INVAL, errno == ENOMEM ? "out of memory" :
+		    "invalid options");
 	if (d->fail_err != 0 && e != NULL) {
 		hecat__engine_free(e);
 		e = NULL;
@@ -418,14 +455,54 @@ dial_engine(struct hecat_dial *d, struct hecat__engine *e)
 	return d;
 }
 
-/* The engine's configuration for d, NAT64 included. */
+/*
+ * The engine's configuration for d, NAT64 included; its deadline counts
+ * from the dial's start (a race to a proxy may have come first).
+ */
 static void
 engine_cfg(const struct hecat_dial *d, struct hecat__engine_cfg *c)
 {
+	uint64_t spent = hecat__now() - d->t0;
+
 	hecat__opts_engine_cfg(&d->opts, c);
 	c->nat64 = d->nat64;
 	if (d->nat64 == HECAT__NAT64_KNOWN)
 		c->prefix64 = d->pref64;
+	if (c->deadline != 0)
+		c->deadline = spent < c->deadline ? c->deadline - spent : 1;
+}
+
+struct hecat__engine *
+hecat__dial_engine_host(struct hecat_dial *d)
+{
+	struct hecat__engine_cfg cfg;
+
+	engine_cfg(d, &cfg);
+	return hecat__engine_new_host(&cfg, d->ports, d->nports);
+}
+
+struct hecat__engine *
+hecat__dial_engine_ip(struct hecat_dial *d,
+    const struct sockaddr_storage *addrs, size_t n)
+{
+	struct hecat__engine_cfg cfg;
+	struct hecat__endpoint *eps;
+	struct hecat__engine *e;
+	size_t i;
+
+	if ((eps = calloc(n, sizeof(*eps))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		hecat__ip_from_sa(&eps[i].dst.ip,
+		    (const struct sockaddr *)&addrs[i]);
+		eps[i].port = hecat__sa_port((const struct sockaddr *)&addrs[i]);
+		hecat__probe_dst(d, &eps[i].dst.ip, &eps[i].dst.src);
+		hecat__hist_lookup(d, &eps[i].dst, 1, false);
+	}
+	engine_cfg(d, &cfg);
+	e = hecat__engine_new_ip(&cfg, eps, n);
+	free(eps);
+	return e;
 }
 
 /* An endpoint hecat_connect_ip() may dial: IPv4 or IPv6, and a port. */
@@ -436,52 +513,31 @@ endpoint_ok(const struct sockaddr_storage *ss)
 	    hecat__sa_port((const struct sockaddr *)ss) != 0;
 }
 
-/* Dial endpoints; given names the dial, eps_head: the message's head
-   names the endpoints (hecat_connect_ip()). */
+/* d dials the endpoints addrs[0..n) directly. */
 static struct hecat_dial *
-connect_endpoints(struct hecat *h, const char *given,
-    const struct sockaddr_storage *addrs, size_t n, bool eps_head,
-    const struct hecat_opts *opts, hecat_dial_cb cb, void *arg)
+start_ip(struct hecat_dial *d, const struct sockaddr_storage *addrs, size_t n)
 {
-	struct hecat__engine_cfg cfg;
-	struct hecat__endpoint *eps;
-	struct hecat_dial *d;
-	uint16_t *ports;
 	size_t i;
 
-	if ((eps = calloc(n, sizeof(*eps))) == NULL ||
-	    (ports = calloc(n, sizeof(*ports))) == NULL) {
-		free(eps);
-		return NULL;
-	}
-	for (i = 0; i < n; i++)
-		ports[i] = hecat__sa_port((const struct sockaddr *)&addrs[i]);
-	d = dial_new(h, given, ports, n, opts, cb, arg);
-	free(ports);
-	if (d != NULL && eps_head &&
-	    (d->eps = calloc(n, sizeof(*d->eps))) != NULL) {
-		memcpy(d->eps, addrs, n * sizeof(*addrs));
-		d->neps = n;
-	}
-	if (d == NULL) {
-		free(eps);
-		return NULL;
-	}
 	for (i = 0; i < n && addrs[i].ss_family != AF_INET; i++)
 		;
 	hecat__net_setup(d, i < n);
-	for (i = 0; i < n; i++) {
-		hecat__ip_from_sa(&eps[i].dst.ip,
-		    (const struct sockaddr *)&addrs[i]);
-		eps[i].port = hecat__sa_port((const struct sockaddr *)&addrs[i]);
-		hecat__probe_dst(d, &eps[i].dst.ip, &eps[i].dst.src);
-		hecat__hist_lookup(d, &eps[i].dst, 1, false);
-	}
-	engine_cfg(d, &cfg);
-	d = dial_engine(d, d->fail_err ? NULL : hecat__engine_new_ip(&cfg,
-	    eps, n));
-	free(eps);
-	return d;
+	return hecat__dial_engine(d, d->fail_err ? NULL :
+	    hecat__dial_engine_ip(d, addrs, n));
+}
+
+/* d dials the host name host directly. */
+static struct hecat_dial *
+start_host(struct hecat_dial *d, const char *host)
+{
+	const char *why;
+
+	hecat__net_setup(d, true);
+	if (d->fail_err == 0 &&
+	    hecat__host_normalize(host, d->host, &why) == -1)
+		hecat__dial_fail(d, HECAT_E_INVAL, why);
+	return hecat__dial_engine(d, d->fail_err ? NULL :
+	    hecat__dial_engine_host(d));
 }
 
 static bool
@@ -516,8 +572,10 @@ struct hecat_dial *
 hecat_connect_ip(struct hecat *h, const struct sockaddr_storage *addrs,
     size_t n, const struct hecat_opts *opts, hecat_dial_cb cb, void *arg)
 {
-	struct hecat__ip ip;
 	char name[HECAT__IP_FMTLEN];
+	struct hecat_dial *d;
+	struct hecat__ip ip;
+	uint16_t *ports;
 	size_t i;
 
 	if (!args_ok(h, addrs, n, cb))
@@ -527,9 +585,26 @@ hecat_connect_ip(struct hecat *h, const struct sockaddr_storage *addrs,
 			errno = EINVAL;
 			return NULL;
 		}
+	if ((ports = calloc(n, sizeof(*ports))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		ports[i] = hecat__sa_port((const struct sockaddr *)&addrs[i]);
 	hecat__ip_from_sa(&ip, (const struct sockaddr *)&addrs[0]);
 	hecat__ip_fmt(&ip, name, sizeof(name));
-	return connect_endpoints(h, name, addrs, n, true, opts, cb, arg);
+	d = dial_new(h, name, ports, n, opts, cb, arg);
+	free(ports);
+	if (d == NULL)
+		return NULL;
+	/* The message names the endpoints. */
+	if ((d->eps = calloc(n, sizeof(*d->eps))) == NULL) {
+		hecat__dial_fail(d, HECAT_E_SYSTEM, "out of memory");
+		return hecat__dial_engine(d, NULL);
+	}
+	memcpy(d->eps, addrs, n * sizeof(*addrs));
+	d->neps = n;
+	if (d->opts.proxy != HECAT_PROXY_NONE)
+		return hecat__proxy_dial(d, NULL);
+	return start_ip(d, addrs, n);
 }
 
 struct hecat_dial *
@@ -537,21 +612,14 @@ hecat_connect_host(struct hecat *h, const char *host, const uint16_t *ports,
     size_t nports, const struct hecat_opts *opts, hecat_dial_cb cb,
     void *arg)
 {
-	struct hecat__engine_cfg cfg;
 	struct hecat_dial *d;
-	const char *why;
 
-	if (!host_args_ok(h, host, ports, nports, cb))
+	if (!host_args_ok(h, host, ports, nports, cb) ||
+	    (d = dial_new(h, host, ports, nports, opts, cb, arg)) == NULL)
 		return NULL;
-	if ((d = dial_new(h, host, ports, nports, opts, cb, arg)) == NULL)
-		return NULL;
-	hecat__net_setup(d, true);
-	if (d->fail_err == 0 &&
-	    hecat__host_normalize(host, d->host, &why) == -1)
-		dial_fail(d, HECAT_E_INVAL, why);
-	engine_cfg(d, &cfg);
-	return dial_engine(d, d->fail_err ? NULL :
-	    hecat__engine_new_host(&cfg, ports, nports));
+	if (d->opts.proxy != HECAT_PROXY_NONE)
+		return hecat__proxy_dial(d, host);
+	return start_host(d, host);
 }
 
 struct hecat_dial *
@@ -564,25 +632,26 @@ hecat_connect(struct hecat *h, const char *host, const uint16_t *ports,
 	struct hecat__ip ip;
 	size_t i;
 
-	if (!host_args_ok(h, host, ports, nports, cb))
+	if (!host_args_ok(h, host, ports, nports, cb) ||
+	    (d = dial_new(h, host, ports, nports, opts, cb, arg)) == NULL)
 		return NULL;
+	if (d->opts.proxy != HECAT_PROXY_NONE)
+		return hecat__proxy_dial(d, host);
 	if (hecat__ip_parse(&ip, host) == -1) {
 		if (errno != ENODEV)
-			return hecat_connect_host(h, host, ports, nports,
-			    opts, cb, arg);
+			return start_host(d, host);
 		/* An IPv6 literal whose %zone names no interface. */
-		if ((d = dial_new(h, host, ports, nports, opts, cb, arg)) ==
-		    NULL)
-			return NULL;
-		dial_fail(d, HECAT_E_INVAL,
+		hecat__dial_fail(d, HECAT_E_INVAL,
 		    "no such interface for the IPv6 zone");
-		return dial_engine(d, NULL);
+		return hecat__dial_engine(d, NULL);
 	}
-	if ((addrs = calloc(nports, sizeof(*addrs))) == NULL)
-		return NULL;
+	if ((addrs = calloc(nports, sizeof(*addrs))) == NULL) {
+		hecat__dial_fail(d, HECAT_E_SYSTEM, "out of memory");
+		return hecat__dial_engine(d, NULL);
+	}
 	for (i = 0; i < nports; i++)
 		hecat__ip_to_sa(&ip, ports[i], &addrs[i]);
-	d = connect_endpoints(h, host, addrs, nports, false, opts, cb, arg);
+	d = start_ip(d, addrs, nports);
 	free(addrs);
 	return d;
 }
@@ -594,7 +663,7 @@ hecat_dial_cancel(struct hecat_dial *d)
 	if (d == NULL || d->h == NULL)
 		return;
 	d->cancelling = true;
-	if (d->e == NULL || !d->started) {
+	if (!d->running) {
 		TAILQ_REMOVE(&d->h->dials, d, entry);
 		dial_free(d);
 		return;

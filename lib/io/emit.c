@@ -53,6 +53,18 @@ init_attempt(struct hecat_trace *t, enum hecat_trace_kind kind,
 		t->orig = (const struct sockaddr *)&at->orig;
 		t->origlen = at->origlen;
 	}
+	if (at->d->opts.proxy != HECAT_PROXY_NONE && at->preq.name == NULL) {
+		t->target = (const struct sockaddr *)&at->preq.addr;
+		t->targetlen = at->preq.addr.ss_family == AF_INET6 ?
+		    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	}
+	if (at->boundlen > 0) {
+		t->bound = (const struct sockaddr *)&at->bound;
+		t->boundlen = at->boundlen;
+	}
+	t->via = at->d->opts.proxy;
+	if (t->via != HECAT_PROXY_NONE)
+		t->target_port = at->preq.port;
 }
 
 void
@@ -267,6 +279,21 @@ hecat__emit_stage_start(struct hecat_dial *d, const struct hecat__attempt *at)
 }
 
 void
+hecat__emit_stage_step(struct hecat_dial *d, const struct hecat__attempt *at,
+    const char *step)
+{
+	struct hecat_trace t;
+
+	if (!tracing(d))
+		return;
+	init_attempt(&t, HECAT_TRACE_STAGE_STEP, at);
+	t.stage = at->plan[at->cur]->kind;
+	t.elapsed_ns = hecat__now() - at->stage_started;
+	t.detail = step;
+	emit(d, &t);
+}
+
+void
 hecat__emit_stage_done(struct hecat_dial *d, const struct hecat__attempt *at)
 {
 	struct sockaddr_storage local;
@@ -277,6 +304,7 @@ hecat__emit_stage_done(struct hecat_dial *d, const struct hecat__attempt *at)
 		return;
 	init_attempt(&t, HECAT_TRACE_STAGE_DONE, at);
 	t.stage = at->plan[at->cur]->kind;
+	t.status = at->st.code;
 	if (at->cur > 0)
 		t.elapsed_ns = hecat__now() - at->stage_started;
 	else if (at->fd != -1 &&

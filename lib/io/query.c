@@ -143,6 +143,11 @@ hecat__probe_dst(struct hecat_dial *d, const struct hecat__ip *dst,
 {
 	struct hecat__ip v6;
 
+	/* Through a proxy, any address may be asked for: usable. */
+	if (d->plocal) {
+		*src = *dst;
+		return;
+	}
 	/*
 	 * On an IPv6-only network an IPv4 address is reached through
 	 * NAT64: its source is the one for its synthesized address (the

@@ -23,6 +23,7 @@
 
 #include <sys/socket.h>
 
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "hecat.h"
@@ -52,6 +53,32 @@ struct hecat__stage {
 						   words, or "" (then the
 						   errno says it) */
 	void			*priv;		/* the stage's own, if any */
+
+	/* Proxy stages: what they ask for, and what the proxy said. */
+	const struct hecat__proxy_req *req;
+	char			 step[HECAT__STAGE_DETAILLEN];
+						/* the last protocol step, in
+						   words (for the trace) */
+	unsigned		 nsteps;	/* steps so far */
+	void			(*on_step)(struct hecat__stage *, void *);
+	void			*step_arg;	/* told of each step, if set */
+	int			 code;		/* the proxy's reply code (SOCKS
+						   REP or CD, HTTP status); -1:
+						   none yet */
+	struct sockaddr_storage	 bound;		/* the address the proxy says
+						   it connected from */
+	socklen_t		 boundlen;	/* 0: it said none */
+};
+
+/* What a proxy stage asks its proxy to connect to. */
+struct hecat__proxy_req {
+	int			 type;		/* enum hecat_proxy */
+	const char		*name;		/* the target's name, or NULL:
+						   addr */
+	struct sockaddr_storage	 addr;
+	uint16_t		 port;
+	const char		*user;		/* NULL: no credentials */
+	const char		*password;
 };
 
 struct hecat__stage_ops {
@@ -72,9 +99,32 @@ struct hecat__stage_ops {
 enum hecat__stage_rc hecat__stage_fail(struct hecat__stage *st, int error,
 	    const char *detail);
 
+/* Note a step of the stage's protocol, for the trace (printf-like). */
+void	hecat__stage_step(struct hecat__stage *st, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * The stage's message out[0..len) sent from *off on, without blocking:
+ * DONE once all of it is out (then *off = len), WANT_WRITE while the
+ * socket takes no more, FAILED on an error.
+ */
+enum hecat__stage_rc hecat__stage_send(struct hecat__stage *st,
+	    const void *out, size_t len, size_t *off);
+
+/*
+ * Exactly want bytes of the reply into in, *have of them there already,
+ * without reading a byte more: DONE once *have == want, WANT_READ while
+ * they are coming, FAILED on an error or when the proxy closes first.
+ */
+enum hecat__stage_rc hecat__stage_recv(struct hecat__stage *st, void *in,
+	    size_t want, size_t *have);
+
 /* The stages. */
 extern const struct hecat__stage_ops hecat__stage_tcp;
 extern const struct hecat__stage_ops hecat__stage_banner;
+extern const struct hecat__stage_ops hecat__stage_socks5;
+extern const struct hecat__stage_ops hecat__stage_socks4;
+extern const struct hecat__stage_ops hecat__stage_http_connect;
 
 /*
  * Tests only: a stage that takes the TCP connect's place (NULL: the

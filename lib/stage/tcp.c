@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -24,15 +23,6 @@
 #include "tcp.h"
 
 const struct hecat__stage_ops *hecat__stage_connect_override;
-
-enum hecat__stage_rc
-hecat__stage_fail(struct hecat__stage *st, int error, const char *detail)
-{
-	st->error = error;
-	if (detail != NULL)
-		snprintf(st->detail, sizeof(st->detail), "%s", detail);
-	return HECAT__STAGE_FAILED;
-}
 
 /*
  * Bind to the source address and port asked for, if any.  A fixed port

@@ -51,14 +51,15 @@ fi
 
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 cflags="-g -O1 -fno-omit-frame-pointer $san -std=c11 -Wall -Wextra"
-cppflags="-I$builddir -I$srcdir/lib -I$srcdir/cmd -I$srcdir/tests \
-    -I$srcdir/tests/fuzz"
+cppflags="-I$builddir -I$srcdir/lib -I$srcdir/lib/core -I$srcdir/lib/io \
+    -I$srcdir/lib/stage -I$srcdir/cmd -I$srcdir/tests -I$srcdir/tests/fuzz"
 
 # ---- build ------------------------------------------------------------------
 mkdir -p "$out/obj"
 echo "fuzz.sh: building in $out"
 objs=
-for src in "$srcdir"/lib/*.c "$srcdir"/cmd/options.c; do
+for src in "$srcdir"/lib/*/*.c "$srcdir"/cmd/options.c \
+    "$srcdir"/cmd/options_proxy.c; do
 	obj=$out/obj/$(basename "$src" .c).o
 	# shellcheck disable=SC2086
 	$cc $cflags -fsanitize=fuzzer-no-link $cppflags $LIBEVENT_CFLAGS \
