@@ -26,15 +26,22 @@ hc -n 'h€llo' 80
 check "UTF-8 in host: kept as is" eval 'rc_is 64 && grep -Fq "h€llo" "$tmp/err"'
 
 # ---- a huge number of ports -----------------------------------------------
-# Ports nothing listens on: 10000 and up, less those in /proc/net/tcp*.
-listening=" $(awk 'NR > 1 && $4 == "0A" { split($2, a, ":");
-    printf "%d ", strtonum("0x" a[2]) }' /proc/net/tcp /proc/net/tcp6 2>/dev/null) "
-closed=()
-p=10000
-while [ "${#closed[@]}" -lt 1024 ]; do
-	case $listening in *" $p "*) ;; *) closed+=("$p") ;; esac
-	p=$((p + 1))
-done
+# Ports that refuse: 1024 of them bound on 127.0.0.1 without a listener
+# by a process of the test's own, held for the test's life, so that no
+# other program can start listening on one of them meanwhile.
+start_server HOLDER python3 -c '
+import socket, sys, time
+socks = []
+for _ in range(1024):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+with open(sys.argv[1], "w") as f:
+    f.write(" ".join(str(s.getsockname()[1]) for s in socks) + "\n")
+print("port 0", flush=True)
+time.sleep(300)
+' "$tmp/closed"
+read -r -a closed < "$tmp/closed"
 hc -z --attempt-delay 10ms "$DNS" v4.test "${closed[@]}"
 check "1024 closed ports: exit 1" rc_is 1
 check "1024 closed ports: one line, 16 ports named, then the count" eval \
