@@ -38,7 +38,14 @@ cu() {
 	elapsed=$(( (t1 - t0) / 1000 ))
 }
 
-# The page, and a port where nothing listens.
+# The page, and a port where nothing listens.  (Run by hand after a
+# plain make, the test servers are built first: make check builds them.)
+for prog in tests/hecat-listen tests/hecat-dnsd; do
+	if [ ! -x $prog ] && ! make -s $prog > /dev/null; then
+		echo "FAIL: cannot build $prog"
+		exit 1
+	fi
+done
 start_server H tests/hecat-listen -m http -t 300
 CLOSED=$(px_free_port "")
 U=$PX_USER P=$PX_PASS
