@@ -16,7 +16,10 @@
 #   start_tinyproxy  VAR [none|auth] [-n NS] [-a ADDR]... [-t SECONDS]
 #   start_ssh_socks  VAR             [-n NS] [-a ADDR]...
 #   stop_proxy       VAR
-#   px_require       danted|microsocks|tinyproxy|ssh|curl...
+#   px_require       danted|microsocks|tinyproxy|ssh|PROGRAM...
+#                    (exit 77, SKIP, unless root and all are there)
+#   px_in NS CMD...  CMD in namespace NS ("" = this one)
+#   px_free_port NS  a port no socket of NS uses (a closed port to test)
 #
 #   none|auth   auth: SOCKS5 username/password (RFC 1929; danted,
 #               microsocks) or Basic (tinyproxy), the credentials
@@ -25,18 +28,25 @@
 #               it also resolves names and connects; "" is this one
 #   -a ADDR     listen on ADDR (repeatable); default 127.0.0.1 and ::1
 #               (::1 if the namespace has it).  Every address gets the
-#               same port.  Readiness is read from the sockets (ss), not
-#               from a connect, so an address whose SYNs are dropped
-#               (ns_addr ADDR blackhole) can be one of them
-#   -t SECONDS  how long the proxy tries to connect to a target
-#               (danted: timeout.connect; tinyproxy: Timeout, which is
-#               also its idle timeout on a tunnel); default 30
+#               same port: picked at random below the ephemeral range
+#               (microsocks: the kernel's, -p 0, read back).  Readiness
+#               is read from the sockets (ss), not from a connect, so an
+#               address whose SYNs are dropped (ns_addr ADDR blackhole)
+#               can be one of them
+#   -t SECONDS  how long the proxy tries to connect to a target;
+#               default 30.  danted: timeout.connect, a 1 s timer: REP
+#               06 comes SECONDS to SECONDS + 1 s after the request
+#               (2.0 or 3.0 s seen for 2).  tinyproxy: Timeout, 500 at
+#               SECONDS; it is also its idle timeout on a tunnel.
+#               microsocks and ssh -D have none (the kernel's SYN
+#               retries, 2 min by default)
 #
 # Each sets VAR to the port, and VAR_PID (the proxy's PID; microsocks:
 # one per address, space separated; ssh: the ssh -D client), VAR_LOG
 # (its log), VAR_ADDRS (the addresses it listens on, space separated),
 # VAR_MS (how long it took to start, ms); start_ssh_socks also
-# VAR_SSHD_PID and VAR_SSHD_PORT (its sshd, on 127.0.0.1).  If a proxy
+# VAR_SSHD_PID and VAR_SSHD_PORT (its sshd, on 127.0.0.1).  Starting
+# a VAR that runs stops it first: a VAR names one proxy.  If a proxy
 # does not listen within PX_WAIT seconds (5 times HECAT_TEST_SLOWDOWN),
 # or exits (a port taken meanwhile: it is tried again on another port,
 # PX_TRIES times in all), the suite fails there, with the log shown.
@@ -48,8 +58,7 @@
 # /etc/shadow with the user added are bind-mounted over the real ones;
 # only that process sees them.
 #
-# What each one is (versions: bookworm's; /work/notes/proxy-research.md
-# has their behaviour in detail):
+# What each one is (Debian 12's versions, behaviour as observed):
 #   danted      dante-server 1.4.2: SOCKS5 and SOCKS4 (no 4a, answers
 #               91); external: every interface of the namespace, the
 #               source address picked by route, so it reaches loopback,
@@ -138,17 +147,23 @@ px_alive() {
 	[ "${s%% *}" != Z ] && [ "${s%% *}" != X ]
 }
 
-# px_descendants PID...: the PIDs given and all their descendants.
+# px_descendants PID...: the PIDs given and all their descendants (from
+# /proc: no procps needed).
 px_descendants() {
-	ps -e -o pid= -o ppid= | awk -v roots="$*" '
-	    { kids[$2] = kids[$2] " " $1 }
-	    END {
-		n = split(roots, q, " ")
-		for (i = 1; i <= n; i++) {
-			p = q[i]; print p
-			m = split(kids[p], k, " ")
-			for (j = 1; j <= m; j++) q[++n] = k[j]
-		} }'
+	local f s pid ppid q i=0
+	local -A kids=()
+	for f in /proc/[0-9]*/stat; do
+		read -r s 2>/dev/null < "$f" || continue
+		pid=${s%% *} s=${s##*) } s=${s#* } ppid=${s%% *}
+		kids[$ppid]+=" $pid"
+	done
+	q=("$@")
+	while [ $i -lt ${#q[@]} ]; do
+		echo "${q[i]}"
+		# shellcheck disable=SC2206
+		q+=(${kids[${q[i]}]:-})
+		i=$((i + 1))
+	done
 }
 
 # px_default_addrs NS: 127.0.0.1, and ::1 where the namespace has it.
