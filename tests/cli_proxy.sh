@@ -34,9 +34,13 @@ greeted() { out_is "hello from $1"; }
 hc -d -X 5 -x "127.0.0.1:$DANTE" localhost "$GREET"
 check "-X 5 -x (danted): the proxy resolves localhost, greeting" eval \
     'rc_is 0 && grep -q "^hello from " "$tmp/out"'
-hc -d -x "[::1]:$DANTE" 127.0.0.1 "$GREET"
+hc -d -x "[::1]:$DANTE" --trace "$tmp/tb.jsonl" 127.0.0.1 "$GREET"
 check "-x alone is SOCKS5; the proxy reached over IPv6" eval \
     'rc_is 0 && greeted 127.0.0.1'
+check "the winner names the proxy, the target, and where danted bound" \
+    jqok -s 'any(.[]; .ev == "winner" and .addr == "::1" and
+        .target == "127.0.0.1" and .target_port == '"$GREET"' and
+        .bound == "127.0.0.1")' "$tmp/tb.jsonl"
 hc -d --proxy "socks5h://127.0.0.1:$MS" ::1 "$GREET"
 check "socks5h:// (microsocks) to an IPv6 literal" eval \
     'rc_is 0 && greeted ::1'
@@ -44,6 +48,8 @@ hc -d -vv --trace "$tmp/t5.jsonl" --proxy "socks5://127.0.0.1:$MS" localhost \
     "$GREET"
 check "socks5:// resolves here: the host's addresses through the proxy" \
     eval 'rc_is 0 && grep -q "^hello from " "$tmp/out" &&
+    jqok -s "any(.[]; .ev == \"winner\" and (.proxy_race | not) and
+        (.target == \"127.0.0.1\" or .target == \"::1\"))" "$tmp/t5.jsonl" &&
     err_has "attempt id=1 addr=127\.0\.0\.1:$MS start reason=first target="'
 check "socks5://: the race to the proxy is traced as such" eval \
     'err_has "proxy race: winner id=1 addr=127\.0\.0\.1:$MS" &&
