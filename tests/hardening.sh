@@ -73,6 +73,13 @@ envs=(
 	EVENT_SHOW_METHOD=1 EVENT_PRECISE_TIMER=0
 	GETDNS_DEBUG=1
 	HECAT_ATTEMPT_DELAY=2000 HECAT_DNS_SERVER=192.0.2.1
+	# Proxies are asked for with -x or --proxy, never by the
+	# environment (as with nc); HECAT_PROXY_PASSWORD is read only for
+	# a proxy user given on the command line.
+	ALL_PROXY=socks5h://192.0.2.1:1080 all_proxy=socks5h://192.0.2.1:1080
+	http_proxy=http://192.0.2.1:3128 https_proxy=http://192.0.2.1:3128
+	SOCKS_PROXY=192.0.2.1:1080 SOCKS5_SERVER=192.0.2.1:1080
+	HECAT_PROXY_PASSWORD=unused
 )
 t0=${EPOCHREALTIME/./}
 env "${envs[@]}" timeout -s KILL 30 "$HECAT" -zvv "$DNS" slow6.test "$PORT" \
