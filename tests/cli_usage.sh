@@ -20,7 +20,7 @@ long=$(printf 'a%.0s' $(seq 1 250)).test
 
 usage "no operands"		"missing host and port"
 usage "host without port"	"missing port after host 'h'"	h
-usage "unknown option"		"unknown option -x"		-x h 1
+usage "unknown option"		"unknown option -k"		-k h 1
 usage "unknown long option"	"unknown option --frobnicate"	--frobnicate h 1
 usage "option without value"	"option -w needs a value"	h 1 -w
 usage "long option without value" "option --trace needs a value" h 1 --trace
@@ -77,6 +77,22 @@ usage "--trace unwritable"	"--trace: '/nonexistent/x'"	--trace /nonexistent/x 12
 usage "--trace fd:x"		"--trace: 'fd:x'"		--trace fd:x 127.0.0.1 80
 usage "--dns-server bogus"	"--dns-server 'bogus'"		--dns-server bogus -z 127.0.0.1 9
 usage "bad host name"		"'bad name'.*not allowed"	--dns-server 127.0.0.1:9 "bad name" 80
+
+# The proxy's options (hecat(1), Proxies); the password never from here.
+unset HECAT_PROXY_PASSWORD
+usage "-X 6"			"-X: '6': not 4, 5 or connect"	-X 6 -x p h 1
+usage "-X without -x"		"-X needs -x"			-X 5 h 1
+usage "-x and --proxy"		"--proxy and -x/-X exclude"	-x p --proxy socks5://p h 1
+usage "--proxy ftp://"		"--proxy: 'ftp://p': not socks5h://" --proxy ftp://p h 1
+usage "password in --proxy"	"no password in the URL"	--proxy socks5://a:b@p h 1
+usage "-P without a proxy"	"-P needs a proxy"		-P a h 1
+usage "-P without a password"	"proxy user 'a': no password"	-x p -P a h 1
+usage "--proxy-password-file without a user" \
+    "--proxy-password-file needs a user" -x p --proxy-password-file /dev/null h 1
+usage "--race-until proxy without a proxy" \
+    "--race-until proxy needs a proxy" --race-until proxy h 1
+usage "IPv6 host through SOCKS4" "SOCKS4 reaches IPv4 addresses only" \
+    -X 4 -x 127.0.0.1 ::1 1
 
 hc --help
 check "--help: usage on stdout, exit 0" \

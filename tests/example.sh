@@ -8,7 +8,10 @@
 #    libevent_core" (it calls libevent itself): the same dial, raced until
 #    the server's first byte (the banner stage), printing its first line;
 #  - libhecat(3)'s hecat_dial_sync() example, with libhecat alone: built
-#    only, since it dials a host on the Internet.
+#    only, since it dials a host on the Internet;
+#  - libhecat(3)'s proxy example, like the main one: the same dial through
+#    a SOCKS5 proxy, microsocks, when it is installed (built only
+#    otherwise).
 set -eu
 : "${srcdir:=.}"
 tmp=$(mktemp -d /tmp/hecat-example.XXXXXX)
@@ -89,6 +92,10 @@ man_example "$srcdir/man/libhecat.3" example-sync > "$tmp/sync.c"
 # shellcheck disable=SC2046,SC2086
 ${CC:-cc} -std=c11 -Wall -Wextra -Werror ${SAN_CFLAGS:-} -o "$tmp/sync" \
     "$tmp/sync.c" $(pkgconfig --cflags --libs libhecat)
+man_example "$srcdir/man/libhecat.3" example-socks > "$tmp/socksdial.c"
+# shellcheck disable=SC2046,SC2086
+${CC:-cc} -std=c11 -Wall -Wextra -Werror ${SAN_CFLAGS:-} -o "$tmp/socksdial" \
+    "$tmp/socksdial.c" $(pkgconfig --cflags --libs libhecat libevent_core)
 
 # 3. A dual-stack listener and a DNS server that knows its name.
 start_server tests/hecat-listen -m greet -t 30
@@ -123,3 +130,43 @@ if ! grep -Eq '^ +[0-9.]+ ms  #1 .* stage_done banner$' "$tmp/greet.err" ||
 	exit 1
 fi
 echo "PASS: libhecat(3) examples"
+
+# 6. The proxy example through microsocks on an ephemeral loopback port
+# (read back from ss by its PID): the library resolves dual.test and races
+# its addresses through the proxy, until the greeting.
+if ! command -v microsocks >/dev/null || ! command -v ss >/dev/null; then
+	echo "# libhecat(3) proxy example built, not run: no microsocks or ss"
+	exit 0
+fi
+microsocks -i 127.0.0.1 -p 0 >/dev/null 2>&1 &
+mpid=$!
+pids+=("$mpid")
+sport=
+for _ in $(seq 50); do
+	sport=$(ss -ltnpH | awk -v p="pid=$mpid," \
+	    'index($0, p) { n = split($4, a, ":"); print a[n]; exit }')
+	[ -n "$sport" ] && break
+	sleep 0.1
+done
+if [ -z "$sport" ]; then
+	echo "FAIL: microsocks did not start"
+	exit 1
+fi
+out=$(env -u SOCKS_USER LD_LIBRARY_PATH="$libdir" timeout 10 \
+    "$tmp/socksdial" dual.test "$lport" 127.0.0.1 "$sport" \
+    "127.0.0.1:$dport" 2> "$tmp/socks.err")
+echo "libhecat(3) proxy example said: $out"
+sed 's/^/  stderr: /' "$tmp/socks.err"
+case "$out" in
+"hello from ::1"|"hello from 127.0.0.1") ;;
+*) echo "FAIL: libhecat(3) proxy example: unexpected output"; exit 1 ;;
+esac
+if ! grep -Eq "^ +[0-9.]+ ms  proxy 127\.0\.0\.1:$sport\$" "$tmp/socks.err" ||
+    ! grep -Eq '^ +[0-9.]+ ms  #[0-9]+ socks5: reply 0: succeeded$' \
+    "$tmp/socks.err" ||
+    ! grep -Eq "^connected to .* through 127\.0\.0\.1:$sport\$" \
+    "$tmp/socks.err"; then
+	echo "FAIL: libhecat(3) proxy example: no proxy race or handshake"
+	exit 1
+fi
+echo "PASS: libhecat(3) proxy example"
