@@ -199,6 +199,10 @@ password_file(struct options *o, char *err, size_t errlen)
 	if (fgets(line, sizeof(line), f) == NULL)
 		line[0] = '\0';
 	fclose(f);
+	if (strlen(line) == sizeof(line) - 1 && line[sizeof(line) - 2] != '\n')
+		return pfail(err, errlen, "--proxy-password-file: '%s': its "
+		    "first line is longer than %zu bytes",
+		    o->proxy_password_file, sizeof(line) - 2);
 	line[strcspn(line, "\r\n")] = '\0';
 	if (line[0] == '\0')
 		return pfail(err, errlen, "--proxy-password-file: '%s': no "
@@ -253,6 +257,17 @@ options_proxy_check(struct options *o, char *err, size_t errlen)
 			    o->proxy_user);
 		d->proxy_user = o->proxy_user;
 		d->proxy_password = o->proxy_password;
+		/* What no proxy of the kind would take (RFC 1929, 7617). */
+		if (d->proxy == HECAT_PROXY_HTTP &&
+		    strchr(o->proxy_user, ':') != NULL)
+			return pfail(err, errlen, "proxy user '%s': a colon "
+			    "cannot be in an HTTP Basic user name",
+			    o->proxy_user);
+		if (strlen(o->proxy_user) > 255 || (o->proxy_password != NULL &&
+		    strlen(o->proxy_password) > 255))
+			return pfail(err, errlen, "proxy user '%.20s...': the user "
+			    "or the password is longer than 255 bytes",
+			    o->proxy_user);
 	}
 	return 0;
 }

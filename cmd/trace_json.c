@@ -140,8 +140,7 @@ json_via(FILE *f, const struct hecat_trace *t)
 {
 	if (t->via == HECAT_PROXY_NONE)
 		return;
-	json_key_str(f, "via", t->via == HECAT_PROXY_SOCKS5 ? "socks5" :
-	    t->via == HECAT_PROXY_SOCKS4 ? "socks4" : "http_connect");
+	json_key_str(f, "via", hecat_proxy_name(t->via));
 	if (t->target != NULL)
 		json_addr(f, "target", t->target, t->targetlen);
 	else
@@ -436,13 +435,13 @@ json_start(const struct out *o, const struct options *op, int argc,
 	fprintf(f, ",\"first_family_count\":%u,\"resolve_timeout_ms\":%u,"
 	    "\"resolve_retries\":%u,\"race_until\":\"%s\",\"mode\":\"race\"}",
 	    d->first_family_count, d->resolve_timeout_ms, d->resolve_retries,
-	    hecat_stage_name(d->race_until));
+	    d->race_until == HECAT_STAGE_TCP && d->proxy != HECAT_PROXY_NONE ?
+	    "proxy" : hecat_stage_name(d->race_until));
 	if (d->proxy == HECAT_PROXY_NONE)
 		fputs(",\"proxy\":null", f);
 	else {
 		fprintf(f, ",\"proxy\":{\"type\":\"%s\",\"host\":",
-		    d->proxy == HECAT_PROXY_SOCKS5 ? "socks5" :
-		    d->proxy == HECAT_PROXY_SOCKS4 ? "socks4" : "http_connect");
+		    hecat_proxy_name(d->proxy));
 		json_str(f, d->proxy_host);
 		fprintf(f, ",\"port\":%u,\"resolve\":\"%s\",\"user\":",
 		    d->proxy_port != 0 ? d->proxy_port :

@@ -307,6 +307,21 @@ text_attempt_failed_v(const struct out *o, const struct hecat_trace *t)
 		return;
 	sa_text(t->addr, t->addrlen, a, sizeof(a), &port);
 	fprintf(stderr, "hecat: connect to %s", t->host);
+	if (t->via != HECAT_PROXY_NONE) {
+		/* The host, and the proxy the attempt went through. */
+		char ep[ADDRLEN], tgt[ADDRLEN];
+
+		if (t->target != NULL && hecat_sockaddr_parse(t->host, 0,
+		    &ss) == 0)
+			fprintf(stderr, " (%s)", sa_text(t->target,
+			    t->targetlen, tgt, sizeof(tgt), &port) ? tgt : "?");
+		fprintf(stderr, " port %u via proxy %s (tcp) failed: %s%s%s\n",
+		    t->target_port, endpoint(t->addr, ep, sizeof(ep)),
+		    t->stage != HECAT_STAGE_TCP ? hecat_stage_name(t->stage) :
+		    "", t->stage != HECAT_STAGE_TCP ? ": " : "",
+		    failure_words(t));
+		return;
+	}
 	if (hecat_sockaddr_parse(t->host, 0, &ss) == 0)
 		fprintf(stderr, " (%s)", a);
 	fprintf(stderr, " port %u (tcp) failed: %s%s%s\n", port,

@@ -769,6 +769,9 @@ const char	*hecat_trace_name(int kind);
 const char	*hecat_why_name(int why);
 const char	*hecat_stage_name(int stage);
 const char	*hecat_attempt_result_name(int result);
+/* An enum hecat_proxy's name: its stage's ("socks5", "socks4",
+   "http_connect"); "none" for HECAT_PROXY_NONE. */
+const char	*hecat_proxy_name(int proxy);
 
 #ifdef __cplusplus
 }

@@ -81,6 +81,12 @@ HECAT_PROXY_PASSWORD= hc -P "$PX_USER" -x "127.0.0.1:$DANTEA" 127.0.0.1 \
     "$GREET"
 check "-P without a password anywhere: usage error before any dial" eval \
     'rc_is 64 && err_lines 1 && err_has "no password"'
+hc -v -x "127.0.0.1:$DANTE" localhost "$CLOSED"
+check "-v: nc's failure line names the host's port and the proxy" eval \
+    'rc_is 1 && err_has "^hecat: connect to localhost port $CLOSED via proxy 127\.0\.0\.1:$DANTE \(tcp\) failed: socks5: reply 5: connection refused$"'
+hc -vv -x "localhost:$DANTE" 127.0.0.1 "$GREET"
+check "-vv: the candidates are the proxy's, on its port" eval \
+    'err_has "candidates order=.*127\.0\.0\.1.* port=$DANTE$"'
 hc -x "127.0.0.1:$DANTE" 127.0.0.1 "$CLOSED"
 check "the target refuses: exit 1, SOCKS5's reply by name" eval \
     'rc_is 1 && err_lines 1 &&
@@ -146,6 +152,14 @@ done
 hc -x "127.0.0.1:$CLOSED" 127.0.0.1 "$GREET"
 check "the proxy refuses the connection: exit 1" eval \
     'rc_is 1 && err_has "127\.0\.0\.1:$CLOSED \(Connection refused\)$"'
+start_server FULL tests/hecat-listen -a 127.0.0.1 -m full -t 300
+hc --attempt-timeout 300ms --proxy "socks5://127.0.0.1:$FULL" localhost \
+    "$GREET"
+check "socks5:// to a proxy whose connects hang: timed out, exit 75" eval \
+    'rc_is 75 && err_has ": the proxy: .*\(timed out\)"'
+hc --attempt-timeout 300ms -x "127.0.0.1:$FULL" localhost "$GREET"
+check "-x to a proxy whose connects hang: timed out, exit 75" eval \
+    'rc_is 75 && err_has "127\.0\.0\.1:$FULL \(timed out\)$"'
 hc --proxy "socks5://127.0.0.1:$CLOSED" localhost "$GREET"
 check "socks5:// to a proxy that refuses: exit 1, the race to it failed" \
     eval 'rc_is 1 && err_lines 1 &&
@@ -225,6 +239,9 @@ hc -X 5 h 1
 check "-X without -x: exit 64" eval 'rc_is 64 && err_has "-X needs -x"'
 hc --proxy "socks5h://127.0.0.1:1" -x 127.0.0.1:1 h 1
 check "--proxy and -x together: exit 64" rc_is 64
+hc -P "a:b" -X connect -x 127.0.0.1:1 h 1
+check "an HTTP Basic user with a colon: exit 64" eval \
+    'rc_is 64 && err_has "colon"'
 hc --race-until proxy h 1
 check "--race-until proxy without a proxy: exit 64" rc_is 64
 

@@ -179,3 +179,20 @@ hecat_attempt_result_name(int result)
 
 	return NAME_OF(names, result);
 }
+
+const char *
+hecat_proxy_name(int proxy)
+{
+	switch (proxy) {
+	case HECAT_PROXY_NONE:
+		return "none";
+	case HECAT_PROXY_SOCKS5:
+		return hecat_stage_name(HECAT_STAGE_SOCKS5);
+	case HECAT_PROXY_SOCKS4:
+		return hecat_stage_name(HECAT_STAGE_SOCKS4);
+	case HECAT_PROXY_HTTP:
+		return hecat_stage_name(HECAT_STAGE_HTTP_CONNECT);
+	default:
+		return "?";
+	}
+}

@@ -188,6 +188,8 @@ struct hecat_dial {
 	socklen_t		 paddrlen;
 	char			*pwhy;		/* local: why the proxy could
 						   not be reached */
+	struct hecat_failure	*pfail;		/* and how each of its */
+	size_t			 npfail;	/* addresses failed */
 };
 
 /* ---- instance.c ---- */

@@ -333,19 +333,23 @@ static void
 failed(struct hecat_dial *d, struct hecat__attempt *at, int why, int stage,
     int err, const char *detail)
 {
+	/* Through a proxy, locally: the host's address it was asked for. */
+	const struct sockaddr *sa = d->plocal ?
+	    (const struct sockaddr *)&at->preq.addr :
+	    (const struct sockaddr *)&at->sa;
 	struct hecat__ip ip, orig;
 
-	hecat__ip_from_sa(&ip, (const struct sockaddr *)&at->sa);
+	hecat__ip_from_sa(&ip, sa);
 	if (at->origlen > 0)
 		hecat__ip_from_sa(&orig, (const struct sockaddr *)&at->orig);
 	hecat__report_fail(&d->report, &ip, at->origlen > 0 ? &orig : NULL,
-	    hecat__sa_port((const struct sockaddr *)&at->sa), stage, err,
-	    detail);
+	    hecat__sa_port(sa), stage, err, detail);
 	hecat__emit_attempt_end(d, at, HECAT_ATTEMPT_FAILED, why, stage, err,
 	    detail);
 	/* What a proxy said is about the host beyond it, not its address. */
 	if (why != HECAT_WHY_DEADLINE && hecat__hist_path_error(err) &&
-	    (stage == HECAT_STAGE_TCP || stage == HECAT_STAGE_BANNER))
+	    (stage == HECAT_STAGE_TCP || (stage == HECAT_STAGE_BANNER &&
+	    d->opts.proxy == HECAT_PROXY_NONE)))
 		hecat__hist_note(d, at, HECAT_HIST_FAILED, 0, err);
 }
 

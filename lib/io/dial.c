@@ -154,8 +154,12 @@ dial_done(struct hecat_dial *d, const struct hecat__action *a)
 	r.nfailures = hecat__report_failures(&d->report, d->e, d->ports[0],
 	    &f);
 	r.failures = f;
+	if (r.nfailures == 0 && d->npfail > 0) {	/* the proxy's race's */
+		r.failures = d->pfail;
+		r.nfailures = d->npfail;
+	}
 	for (i = 0; i < r.nfailures; i++)
-		r.attempts += f[i].attempts;
+		r.attempts += r.failures[i].attempts;
 	r.aaaa_status = dns_status_of(d, AF_INET6);
 	r.a_status = dns_status_of(d, AF_INET);
 	if (r.err != HECAT_OK) {

@@ -243,6 +243,10 @@ hecat__emit_candidates(struct hecat_dial *d)
 		t.naddrs = n;
 		t.ports = d->ports;
 		t.nports = d->nports;
+		if (d->opts.proxy != HECAT_PROXY_NONE && !d->plocal) {
+			t.ports = &d->pport;	/* the proxy's addresses */
+			t.nports = 1;
+		}
 		emit(d, &t);
 	}
 	free(idx);

@@ -61,6 +61,7 @@ hecat__proxy_free(struct hecat_dial *d)
 		explicit_bzero(d->ppass, strlen(d->ppass));
 	free(d->ppass);
 	free(d->pwhy);
+	free(d->pfail);
 }
 
 /* The proxy's settings copied: the caller's strings may go. */
@@ -144,6 +145,13 @@ child_done(const struct hecat_result *r, void *arg)
 	if (r->err != HECAT_OK) {
 		if (asprintf(&d->pwhy, "the proxy: %s", r->message) == -1)
 			d->pwhy = NULL;
+		/* Its failures are the dial's: their errors say the status. */
+		if (r->nfailures > 0 && (d->pfail = calloc(r->nfailures,
+		    sizeof(*d->pfail))) != NULL) {
+			memcpy(d->pfail, r->failures,
+			    r->nfailures * sizeof(*d->pfail));
+			d->npfail = r->nfailures;
+		}
 		hecat__dial_fail(d, r->err, d->pwhy != NULL ? d->pwhy :
 		    "the proxy cannot be reached");
 	} else {
