@@ -910,8 +910,9 @@ START_TEST(http_scan_line)
 END_TEST
 
 /*
- * 16 KiB of head at most: a head of exactly HECAT__HTTP_MAXHEAD bytes
- * passes, one byte more without its end fails, however it comes.
+ * 16 KiB of head at most, wherever the pieces are cut: a head of exactly
+ * HECAT__HTTP_MAXHEAD bytes passes, one byte more fails, however it
+ * comes.
  */
 START_TEST(http_scan_cap)
 {
@@ -945,6 +946,13 @@ START_TEST(http_scan_cap)
 		    (ssize_t)max);
 		ck_assert(done);
 		memcpy(s + max - 4, "xxxx", 4);
+
+		/* The end a byte past it: fails. */
+		memcpy(s + max - 3, "\r\n\r\n", 4);
+		ck_assert_msg(scan_pieces(&sc, s, len, steps[i], &done) == -1,
+		    "a head of %zu bytes passed in pieces of %zu", max + 1,
+		    steps[i]);
+		memcpy(s + max - 3, "xxxx", 4);
 	}
 	free(s);
 }

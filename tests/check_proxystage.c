@@ -856,6 +856,15 @@ START_TEST(http_head_cap)
 	    HECAT__STAGE_DONE);
 	assert_left(&r, "");
 	rig_down(&r);
+
+	/*
+	 * One byte longer, its end in the piece that crosses the cap: as
+	 * long as one with no end.
+	 */
+	rig_up(&r, &hecat__stage_http_connect, "h", NULL, 22, NULL, NULL);
+	assert_failed(&r, long_head(&r, HECAT__HTTP_MAXHEAD + 1, true), EPROTO,
+	    "the proxy's reply head is longer than 16 KiB");
+	rig_down(&r);
 }
 END_TEST
 

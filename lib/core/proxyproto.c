@@ -368,6 +368,9 @@ hecat__http_scan(struct hecat__http_scan *s, const char *b, size_t n,
 	for (i = 0; i < n; i++) {
 		char c = b[i];
 
+		/* A byte past the cap, wherever the pieces were cut. */
+		if (s->total + i >= HECAT__HTTP_MAXHEAD)
+			return -1;
 		if (!s->line_done) {
 			if (c == '\n')
 				s->line_done = true;
@@ -392,8 +395,6 @@ hecat__http_scan(struct hecat__http_scan *s, const char *b, size_t n,
 			s->state = 0;
 	}
 	s->total += n;
-	if (s->total > HECAT__HTTP_MAXHEAD)
-		return -1;
 	return (ssize_t)n;
 }
 

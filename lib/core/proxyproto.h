@@ -127,7 +127,8 @@ struct hecat__http_scan {
  * Look at n more bytes of the reply: returns how many of them belong to
  * the head (all n while it goes on, fewer when it ends in them), with
  * *done set when it ended; -1 when the head is longer than
- * HECAT__HTTP_MAXHEAD.  An empty line ends it, "\r\n" or a bare "\n".
+ * HECAT__HTTP_MAXHEAD (its next byte would be one too many, however the
+ * pieces were cut).  An empty line ends it, "\r\n" or a bare "\n".
  */
 ssize_t	hecat__http_scan(struct hecat__http_scan *, const char *b, size_t n,
 	    bool *done);
