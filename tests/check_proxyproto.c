@@ -398,6 +398,40 @@ START_TEST(s5_reply_malformed)
 }
 END_TEST
 
+/*
+ * A reply parsed wherever it lies in memory: the stages' buffers are
+ * byte arrays, with no alignment promised for the address in them.
+ * (Under --enable-sanitizers a misaligned load fails this test.)
+ */
+START_TEST(s5_reply_any_alignment)
+{
+	static const uint8_t v6[] = "\x05\x00\x00\x04"
+	    "\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x07"
+	    "\x01\xbb";
+	static const uint8_t v4[] = "\x05\x00\x00\x01\xc0\x00\x02\x07\x04\x38";
+	_Alignas(16) uint8_t buf[64];
+	struct sockaddr_storage bound;
+	socklen_t blen;
+	size_t off;
+	int rep;
+
+	for (off = 0; off < 16; off++) {
+		memcpy(buf + off, v6, 22);
+		ck_assert_int_eq(hecat__socks5_reply(buf + off, 22, &rep,
+		    &bound, &blen), 0);
+		ck_assert_uint_eq(blen, sizeof(struct sockaddr_in6));
+		memset(buf + off + 4, 0, 16);
+		ck_assert_int_eq(hecat__socks5_reply(buf + off, 22, &rep,
+		    &bound, &blen), 0);
+		ck_assert_uint_eq(blen, 0);
+		memcpy(buf + off, v4, 10);
+		ck_assert_int_eq(hecat__socks5_reply(buf + off, 10, &rep,
+		    &bound, &blen), 0);
+		ck_assert_uint_eq(blen, sizeof(struct sockaddr_in));
+	}
+}
+END_TEST
+
 START_TEST(s5_rep_names)
 {
 	static const struct {
@@ -1061,6 +1095,7 @@ proxyproto_suite(void)
 	tcase_add_test(tc, s5_reply_ipv6);
 	tcase_add_test(tc, s5_reply_name);
 	tcase_add_test(tc, s5_reply_malformed);
+	tcase_add_test(tc, s5_reply_any_alignment);
 	tcase_add_test(tc, s5_rep_names);
 	suite_add_tcase(s, tc);
 

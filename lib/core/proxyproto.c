@@ -115,6 +115,7 @@ int
 hecat__socks5_reply(const uint8_t *b, size_t n, int *rep,
     struct sockaddr_storage *bound, socklen_t *boundlen)
 {
+	static const uint8_t zero[16];
 	struct sockaddr_in *sin = (struct sockaddr_in *)bound;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)bound;
 	int len = hecat__socks5_reply_len(b, n);
@@ -124,13 +125,16 @@ hecat__socks5_reply(const uint8_t *b, size_t n, int *rep,
 	*rep = b[1];
 	memset(bound, 0, sizeof(*bound));
 	*boundlen = 0;
+	/*
+	 * Bytes compared, not IN6_IS_ADDR_UNSPECIFIED(), which loads words:
+	 * b + 4 need not be aligned.
+	 */
 	if (b[3] == 1 && memcmp(b + 4, "\0\0\0\0", 4) != 0) {
 		sin->sin_family = AF_INET;
 		memcpy(&sin->sin_addr, b + 4, 4);
 		memcpy(&sin->sin_port, b + 8, 2);
 		*boundlen = sizeof(*sin);
-	} else if (b[3] == 4 && !IN6_IS_ADDR_UNSPECIFIED(
-	    (const struct in6_addr *)(const void *)(b + 4))) {
+	} else if (b[3] == 4 && memcmp(b + 4, zero, 16) != 0) {
 		sin6->sin6_family = AF_INET6;
 		memcpy(&sin6->sin6_addr, b + 4, 16);
 		memcpy(&sin6->sin6_port, b + 20, 2);
