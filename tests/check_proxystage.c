@@ -425,6 +425,16 @@ START_TEST(s5_methods_refused)
 	say(&r, "\x01\x01", 2);
 	assert_failed(&r, ready(&r), EACCES, "username/password refused");
 	rig_down(&r);
+
+	/* An answer that is not RFC 1929's: not a refusal. */
+	rig_up(&r, &hecat__stage_socks5, "h", NULL, 1, "u", "p");
+	ASSERT_RC(&r, start(&r), HECAT__STAGE_WANT_READ);
+	say(&r, "\x05\x02", 2);
+	ASSERT_RC(&r, ready(&r), HECAT__STAGE_WANT_READ);
+	say(&r, "\x05\x00", 2);
+	assert_failed(&r, ready(&r), EPROTO,
+	    "malformed username/password reply");
+	rig_down(&r);
 }
 END_TEST
 

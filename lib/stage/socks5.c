@@ -86,6 +86,22 @@ method(struct hecat__stage *st, struct s5 *s)
 	return HECAT__STAGE_DONE;
 }
 
+/* RFC 1929's verdict: a refusal, or not an answer at all. */
+static enum hecat__stage_rc
+auth_reply(struct hecat__stage *st, struct s5 *s)
+{
+	switch (hecat__socks5_auth_status(s->in)) {
+	case 0:
+		return HECAT__STAGE_DONE;
+	case 1:
+		return hecat__stage_fail(st, EACCES,
+		    "username/password refused");
+	default:
+		return hecat__stage_fail(st, EPROTO,
+		    "malformed username/password reply");
+	}
+}
+
 /* Put the CONNECT request in the out buffer. */
 static enum hecat__stage_rc
 request(struct hecat__stage *st, struct s5 *s)
@@ -155,9 +171,8 @@ s5_run(struct hecat__stage *st)
 				return rc;
 			break;
 		case AUTH_REPLY:
-			if (hecat__socks5_auth_status(s->in) != 0)
-				return hecat__stage_fail(st, EACCES,
-				    "username/password refused");
+			if ((rc = auth_reply(st, s)) != HECAT__STAGE_DONE)
+				return rc;
 			hecat__stage_step(st, "username/password accepted");
 			if ((rc = request(st, s)) != HECAT__STAGE_DONE)
 				return rc;
