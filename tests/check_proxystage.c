@@ -667,6 +667,12 @@ START_TEST(s4_failures)
 	assert_failed(&r, start(&r), EINVAL,
 	    "target or user name longer than 255 bytes");
 	rig_down(&r);
+	/* The user too long for an IPv4 address is not about IPv4. */
+	rig_up(&r, &hecat__stage_socks4, NULL, "192.0.2.1", 22, user, NULL);
+	assert_failed(&r, start(&r), EINVAL,
+	    "target or user name longer than 255 bytes");
+	expect_bytes(&r, "", 0);
+	rig_down(&r);
 }
 END_TEST
 

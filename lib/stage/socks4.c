@@ -64,7 +64,8 @@ s4_start(struct hecat__stage *st)
 	    (const struct sockaddr *)&st->req->addr, st->req->port,
 	    st->req->user);
 	if (s->outlen == 0)
-		return hecat__stage_fail(st, EINVAL, st->req->name == NULL ?
+		return hecat__stage_fail(st, EINVAL, st->req->name == NULL &&
+		    st->req->addr.ss_family != AF_INET ?
 		    "SOCKS4 reaches IPv4 addresses only" :
 		    "target or user name longer than 255 bytes");
 	return s4_run(st);
