@@ -11,7 +11,7 @@
 # final coverage (cov: and ft:) and any crash; exits 1 if one crashed.
 #
 # Environment:
-#   FUZZ_TARGETS	the targets (default: all five)
+#   FUZZ_TARGETS	the targets (default: all six)
 #   FUZZ_MERGE=1	add the inputs that bring new coverage to the
 #			committed corpus (-merge=1)
 #   FUZZ_MINIMIZE=1	rebuild the committed corpus as the smallest set
@@ -30,7 +30,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$(cd "${FUZZ_SRCDIR:-$here/../..}" && pwd)
 builddir=$(cd "${FUZZ_BUILDDIR:-.}" && pwd)
 targets=${FUZZ_TARGETS:-}
-[ -n "$targets" ] || targets="options duration_port hosts dns_reply engine"
+[ -n "$targets" ] ||
+    targets="options duration_port hosts dns_reply engine proxy"
 cc=${FUZZ_CC:-clang}
 jobs=${FUZZ_JOBS:-1}
 out=$builddir/tests/fuzz/build

@@ -293,6 +293,81 @@ ENGINE = {
 }
 
 
+# ---- proxies: a control byte, piece lengths, a reply (fuzz_proxy.c) --------
+
+def px(reply, cuts=(), align=0, long=False):
+    """The input for a reply, scanned in pieces of cuts (a byte each)."""
+    if isinstance(reply, str):
+        reply = reply.encode('latin-1')
+    return (bytes([align | (8 if long else 0) | len(cuts) << 4]) +
+            bytes(cuts) + reply)
+
+
+KIB4 = 0xf3             # a piece length byte: 4 KiB
+APP = 'SSH-2.0-x\r\n'
+OK10 = 'HTTP/1.0 200 OK\r\n\r\n'
+
+
+def long_tail(k):
+    """After fuzz_proxy.c's 16128-byte pad: a line, then the end at
+    16128 + k + 7 (16384, the cap, when k is 249)."""
+    return 'Y: ' + 'y' * k + '\r\n\r\n' + APP
+
+
+PROXY = {
+    's5-ipv4': px(b'\x05\x00\x00\x01\xc0\x00\x02\x07\x04\x38' +
+                  APP.encode()),
+    's5-ipv4-none': px(b'\x05\x00\x00\x01' + bytes(6), align=1),
+    's5-ipv6': px(b'\x05\x00\x00\x04' + bytes.fromhex(
+        '20010db8000000000000000000000007') + b'\x01\xbb' + APP.encode(),
+        align=1),
+    's5-ipv6-none': px(b'\x05\x00\x00\x04' + bytes(18), align=3),
+    's5-name1': px(b'\x05\x00\x00\x03\x01x\x00\x50' + APP.encode()),
+    's5-name2': px(b'\x05\x00\x00\x03\x02xy\x00\x50', align=2),
+    's5-name255': px(b'\x05\x00\x00\x03\xff' + b'n' * 255 + b'\x00\x50'),
+    's5-name0': px(b'\x05\x00\x00\x03\x00\x00\x50'),
+    's5-refused': px(b'\x05\x05\x00\x01' + bytes(6)),
+    's5-unassigned': px(b'\x05\x2a\x00\x01' + bytes(6)),
+    's5-bad-version': px(b'\x04\x00\x00\x01' + bytes(6)),
+    's5-bad-rsv': px(b'\x05\x00\x01\x01' + bytes(6)),
+    's5-bad-atyp': px(b'\x05\x00\x00\x02' + bytes(6)),
+    's5-short': px(b'\x05\x00\x00\x01'),
+    's5-method-none': px(b'\x05\xff'),
+    's5-auth-ok': px(b'\x01\x00'),
+    's4-granted': px(b'\x00\x5a\x1f\x90\xc0\x00\x02\x09' + APP.encode(),
+                     align=5),
+    's4-granted-none': px(b'\x00\x5a' + bytes(6)),
+    's4-rejected': px(b'\x00\x5b' + bytes(6)),
+    's4-vn4': px(b'\x04\x5a' + bytes(6)),
+    'http-ok': px(OK10 + APP),
+    'http-ok-bytewise': px(OK10 + APP, cuts=[1]),
+    'http-ok-pieces': px('HTTP/1.1 200 Connection established\r\n'
+                         'Via: 1.1 proxy\r\n\r\n' + APP, cuts=[3, 0, 5, 17]),
+    'http-bare-lf': px('HTTP/1.1 200 OK\nVia: p\n\n\r\n\r\n', cuts=[2]),
+    'http-mixed-ends': px('HTTP/1.1 200 OK\r\nA: b\n\r\r\nbody'),
+    'http-empty-first': px('\n\nHTTP/1.1 200 OK\r\n\r\n'),
+    'http-407': px('HTTP/1.1 407 Proxy Authentication Required\r\n'
+                   'Proxy-Authenticate: Basic realm="proxy"\r\n'
+                   'Content-Length: 0\r\n\r\n', cuts=[40, 1]),
+    'http-502': px('HTTP/1.0 502 Bad Gateway\n\n<html>'),
+    'http-no-reason': px('HTTP/1.1 200\r\n\r\n'),
+    'http-bad-status': px('HTTP/1.1 20x OK\r\n\r\n'),
+    'http-2': px('HTTP/2 200\r\n\r\n'),
+    'http-long-line': px('HTTP/1.1 200 ' + 'r' * 300 + '\r\n\r\n',
+                         cuts=[100]),
+    'http-no-end': px('HTTP/1.1 200 OK\r\nX: y\r\n\r'),
+    'http-cr-lines': px('HTTP/1.1 200 OK\r\n\rX\r\n\r\r\n'),
+    'name-http-ok': px('example.com'),
+    'name-space': px('a b\r\nX-Evil: 1'),
+    'name-bracket': px('[::1]'),
+    'long-at-cap': px(long_tail(249), long=True),
+    'long-past-cap': px(long_tail(250), long=True),
+    'long-at-cap-4k': px(long_tail(249), cuts=[KIB4], long=True),
+    'long-past-cap-4k': px(long_tail(250), cuts=[KIB4, 1], long=True),
+    'long-no-end': px('Y: ' + 'y' * 300, cuts=[KIB4 + 12], long=True),
+}
+
+
 def write(d, fname, data):
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, fname), 'wb') as f:
@@ -323,6 +398,8 @@ def main():
               bytes([ctl]) + m)
     for k, v in ENGINE.items():
         write(os.path.join(top, 'engine'), 'seed-' + k, v)
+    for k, v in PROXY.items():
+        write(os.path.join(top, 'proxy'), 'seed-' + k, v)
 
 
 if __name__ == '__main__':
