@@ -1066,7 +1066,7 @@ START_TEST(http_errno)
 		{ 301, EPROTO }, { 400, EPROTO }, { 404, EPROTO },
 		{ 401, EACCES }, { 403, EACCES }, { 407, EACCES },
 		{ 500, EHOSTUNREACH }, { 502, EHOSTUNREACH },
-		{ 503, EPROTO }, { 504, ETIMEDOUT }, { 599, EPROTO },
+		{ 503, EHOSTUNREACH }, { 504, ETIMEDOUT }, { 599, EPROTO },
 		{ -1, EPROTO }
 	};
 	size_t i;

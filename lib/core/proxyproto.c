@@ -429,8 +429,9 @@ hecat__http_errno(int status)
 		return EACCES;
 	case 504:
 		return ETIMEDOUT;
-	case 500:
+	case 500:			/* tinyproxy: "Unable to connect" */
 	case 502:
+	case 503:			/* Squid: the target unreachable */
 		return EHOSTUNREACH;
 	default:
 		return EPROTO;

@@ -196,6 +196,10 @@ s5_start(struct hecat__stage *st)
 {
 	struct s5 *s;
 
+	if (st->req->name != NULL && (st->req->name[0] == '\0' ||
+	    strlen(st->req->name) > 255))	/* before a word is sent */
+		return hecat__stage_fail(st, EINVAL, "target name empty or "
+		    "longer than 255 bytes");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return hecat__stage_fail(st, ENOMEM, NULL);
 	st->priv = s;
