@@ -167,7 +167,7 @@ struct hecat_dial {
 	/*
 	 * Through a proxy (opts.proxy): remotely, the engine races the
 	 * proxy's addresses and each attempt asks for ptarget (or the
-	 * literal paddr... in preq); locally, the engine races the host's
+	 * literal in preq.addr); locally, the engine races the host's
 	 * addresses and every attempt goes to the proxy's address that won
 	 * the race to it (pchild, run first).
 	 */
@@ -252,7 +252,6 @@ struct hecat_dial *hecat__proxy_dial(struct hecat_dial *d, const char *host);
  * start racing to it (false: d is kicked again when that is over).
  */
 bool	hecat__proxy_ready(struct hecat_dial *d);
-void	hecat__proxy_race(struct hecat_dial *d);
 void	hecat__proxy_free(struct hecat_dial *d);
 /* What attempt at asks the proxy for (ip:port the engine's address). */
 void	hecat__proxy_attempt(struct hecat_dial *d, struct hecat__attempt *at,

@@ -162,8 +162,8 @@ child_done(const struct hecat_result *r, void *arg)
 	hecat__dial_kick(d);
 }
 
-void
-hecat__proxy_race(struct hecat_dial *d)
+static void
+proxy_race(struct hecat_dial *d)
 {
 	struct hecat_opts o = d->opts;
 
@@ -260,6 +260,7 @@ struct hecat_dial *
 hecat__proxy_dial(struct hecat_dial *d, const char *host)
 {
 	const char *why = "out of memory";
+	size_t i;
 
 	if (!setup(d)) {
 		hecat__dial_fail(d, HECAT_E_SYSTEM, why);
@@ -269,7 +270,7 @@ hecat__proxy_dial(struct hecat_dial *d, const char *host)
 		return hecat__dial_engine(d, NULL);
 	if (d->eps != NULL) {		/* hecat_connect_ip(): local */
 		d->plocal = true;
-		for (size_t i = 0; i < d->neps; i++)
+		for (i = 0; i < d->neps; i++)
 			if (d->opts.proxy == HECAT_PROXY_SOCKS4 &&
 			    d->eps[i].ss_family != AF_INET) {
 				hecat__dial_fail(d, HECAT_E_INVAL,
@@ -297,7 +298,7 @@ hecat__proxy_ready(struct hecat_dial *d)
 {
 	if (d->paddrlen == 0) {
 		if (d->pchild == NULL)
-			hecat__proxy_race(d);
+			proxy_race(d);
 		return false;
 	}
 	hecat__dial_engine(d, d->eps != NULL ?
