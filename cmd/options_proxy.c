@@ -240,6 +240,11 @@ options_proxy_check(struct options *o, char *err, size_t errlen)
 	}
 	if (o->proxy_resolve_set)
 		d->proxy_resolve = o->proxy_resolve;
+	if (d->source_port != 0 &&
+	    d->proxy_resolve == HECAT_PROXY_RESOLVE_LOCAL)
+		return pfail(err, errlen, "-p with a proxy that hecat resolves "
+		    "through (socks5://, socks4://, --proxy-resolve local): "
+		    "every attempt would go from one port to one address");
 	if (o->proxy_password_file != NULL && o->proxy_user == NULL)
 		return pfail(err, errlen, "--proxy-password-file needs a user "
 		    "(-P, or user@ in --proxy)");

@@ -242,6 +242,9 @@ check "--proxy and -x together: exit 64" rc_is 64
 hc -P "a:b" -X connect -x 127.0.0.1:1 h 1
 check "an HTTP Basic user with a colon: exit 64" eval \
     'rc_is 64 && err_has "colon"'
+hc -p 4000 --proxy "socks5://127.0.0.1:1" h 1
+check "-p with local resolution through a proxy: exit 64" eval \
+    'rc_is 64 && err_has "every attempt would go from one port"'
 hc --race-until proxy h 1
 check "--race-until proxy without a proxy: exit 64" rc_is 64
 

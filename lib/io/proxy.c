@@ -284,6 +284,12 @@ hecat__proxy_dial(struct hecat_dial *d, const char *host)
 	}
 	if (!d->plocal)
 		return race_proxy(d);
+	if (d->opts.source_port != 0) {
+		/* Every attempt goes to one address of the proxy. */
+		hecat__dial_fail(d, HECAT_E_INVAL, "a fixed source port cannot "
+		    "race several connections to one proxy address");
+		return hecat__dial_engine(d, NULL);
+	}
 	/* The engine comes when the proxy is reached: hecat__proxy_ready(). */
 	d->opts_nat64 = d->opts.nat64;
 	d->opts_history = d->opts.history;
