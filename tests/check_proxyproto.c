@@ -806,7 +806,7 @@ START_TEST(http_scan_bytewise)
 
 	memset(&sc, 0, sizeof(sc));
 	for (i = 0; i < len; i++) {
-		ck_assert_int_eq(hecat__http_scan(&sc, OK_HEAD + i, 1, &done),
+		ck_assert_int_eq(hecat__http_scan(&sc, &OK_HEAD[i], 1, &done),
 		    1);
 		ck_assert_msg(done == (i == len - 1), "done at %zu", i);
 	}
@@ -828,8 +828,8 @@ START_TEST(http_scan_split)
 		"HTTP/1.1 200 OK\n\n",
 		"HTTP/1.1 200 OK\r\n\n",
 		"HTTP/1.1 200 OK\nA: b\n\r\n",
-		"HTTP/1.1 407 Proxy Authentication Required\r\n"
-		    "Proxy-Authenticate: Basic realm=\"x\"\r\n\r\n"
+		("HTTP/1.1 407 Proxy Authentication Required\r\n"
+		    "Proxy-Authenticate: Basic realm=\"x\"\r\n\r\n"),
 	};
 	static const char *const tails[] = { "", "SSH-2.0-x\r\n", "\r\n\r\n",
 	    "\n" };
