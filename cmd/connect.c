@@ -28,6 +28,7 @@ struct dial_state {
 	const struct options	*opts;
 	bool			 done;
 	int			 fd;
+	void			*tls;
 	int			 status;
 	const char		*outcome;
 	int			 signal;
@@ -35,13 +36,13 @@ struct dial_state {
 
 /*
  * The exit status of a failed dial.  Mixed reasons: a timeout outranks
- * the rest (75 beats 1); 77 and 71 only when every attempt failed for
- * that kind of reason.
+ * the rest (75 beats 1); 76 (TLS), 77 and 71 only when every attempt
+ * failed for that kind of reason.
  */
 static int
 failure_status(const struct hecat_result *r, const char **outcome)
 {
-	bool timeout = false, all_perm = true, all_os = true;
+	bool timeout = false, all_perm = true, all_os = true, all_tls = true;
 	size_t i, n = 0;
 	int e;
 
@@ -76,10 +77,15 @@ failure_status(const struct hecat_result *r, const char **outcome)
 		all_perm &= e == EACCES || e == EPERM;
 		all_os &= e == EMFILE || e == ENFILE || e == ENOBUFS ||
 		    e == ENOMEM;
+		all_tls &= r->failures[i].stage == HECAT_STAGE_TLS;
 	}
 	if (timeout) {
 		*outcome = "timeout";
 		return EX_TEMPFAIL;
+	}
+	if (n > 0 && all_tls) {
+		*outcome = "tls_failure";
+		return EX_PROTOCOL;
 	}
 	if (n > 0 && all_perm) {
 		*outcome = "no_permission";
@@ -102,6 +108,7 @@ dial_cb(const struct hecat_result *r, void *arg)
 
 	st->done = true;
 	st->fd = r->fd;
+	st->tls = r->tls;
 	/*
 	 * getdns reports a failed TLS session (refused, handshake, or a
 	 * certificate not valid for the name) as a bare error: say what it
@@ -239,6 +246,7 @@ out:
 	cr->status = st.status;
 	cr->outcome = st.outcome;
 	cr->signal = st.signal;
+	cr->tls = st.tls;
 	return st.fd;
 }
 

@@ -14,6 +14,9 @@ struct connect_result {
 	int		 status;	/* exit status if no socket came back */
 	const char	*outcome;	/* for the summary */
 	int		 signal;	/* a signal ended the dial, or 0 */
+	void		*tls;		/* --tls: the session (SSL *) over the
+					   socket returned; the caller frees
+					   it */
 };
 
 /*

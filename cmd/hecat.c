@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "connect.h"
 #include "hecat.h"
@@ -98,6 +100,17 @@ die_of(int sig, const sigset_t *set)
 	_exit(128 + sig);
 }
 
+/* -z with --tls: say goodbye (close_notify) if that needs no waiting. */
+static void
+tls_close(void *tls)
+{
+	if (tls == NULL)
+		return;
+	ERR_clear_error();
+	(void)SSL_shutdown(tls);
+	SSL_free(tls);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -166,6 +179,7 @@ main(int argc, char *argv[])
 	}
 
 	if (opts.zero) {
+		tls_close(cr.tls);
 		close(fd);
 		status = EX_OK;
 		out_summary(out, status, "connected", NULL);
@@ -200,6 +214,7 @@ main(int argc, char *argv[])
 	ro.event = out_relay_event;
 	ro.arg = out;
 	status = relay(fd, STDIN_FILENO, STDOUT_FILENO, &ro, &rr);
+	SSL_free(cr.tls);	/* the relay said goodbye, or could not */
 	close(fd);
 	if (rr.signal != 0) {
 		out_summary(out, 128 + rr.signal, "signal", &rr);

@@ -56,7 +56,13 @@ enum {
 	OPT_RACE_UNTIL,
 	OPT_PROXY,
 	OPT_PROXY_PASSWORD_FILE,
-	OPT_PROXY_RESOLVE
+	OPT_PROXY_RESOLVE,
+	OPT_TLS_NAME,
+	OPT_TLS_CA,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_TLS_ALPN,
+	OPT_TLS_NO_VERIFY
 };
 
 static const struct option longopts[] = {
@@ -96,11 +102,18 @@ static const struct option longopts[] = {
 	{ "proxy-password-file", required_argument,	NULL,
 	    OPT_PROXY_PASSWORD_FILE },
 	{ "proxy-resolve",	required_argument,	NULL, OPT_PROXY_RESOLVE },
+	{ "tls",		no_argument,		NULL, 'c' },
+	{ "tls-name",		required_argument,	NULL, OPT_TLS_NAME },
+	{ "tls-ca",		required_argument,	NULL, OPT_TLS_CA },
+	{ "tls-cert",		required_argument,	NULL, OPT_TLS_CERT },
+	{ "tls-key",		required_argument,	NULL, OPT_TLS_KEY },
+	{ "tls-alpn",		required_argument,	NULL, OPT_TLS_ALPN },
+	{ "tls-no-verify",	no_argument,		NULL, OPT_TLS_NO_VERIFY },
 	{ NULL,			0,			NULL, 0 }
 };
 
 static const char usage_text[] =
-"usage: hecat [-46dFhNnvz] [-P proxy_username] [-p source_port]\n"
+"usage: hecat [-46cdFhNnvz] [-P proxy_username] [-p source_port]\n"
 "             [-q seconds] [-s source] [-w timeout] [-X proxy_protocol]\n"
 "             [-x proxy_address[:port]] [long options] host port [port ...]\n"
 "\n"
@@ -149,9 +162,10 @@ static const char usage_text[] =
 "  --proxy-password-file FILE  the proxy's password, on FILE's first line\n"
 "  --proxy-resolve local|remote  who resolves host: the proxy (remote),\n"
 "                      or hecat, racing its addresses through the proxy\n"
-"  --race-until tcp|proxy|banner  an attempt wins when TCP connects (tcp),\n"
-"                      the proxy said yes (proxy), or the server has sent\n"
-"                      its first byte (banner)\n"
+"  --race-until tcp|proxy|tls|banner  an attempt wins when TCP connects\n"
+"                      (tcp), the proxy said yes (proxy), TLS is up and\n"
+"                      verified (tls, the default with --tls), or the\n"
+"                      server has sent its first byte (banner)\n"
 "  --recursive         resolve from the root servers down, not through\n"
 "                      a name server\n"
 "  --resolution-delay T  wait for AAAA after A (50ms)\n"
@@ -159,6 +173,13 @@ static const char usage_text[] =
 "  --resolve-timeout T for each DNS try (1s)\n"
 "  --root-hints FILE   the root servers for --recursive (named.root)\n"
 "  --send-only         discard what the peer sends; end after stdin EOF\n"
+"  -c, --tls           TLS over the connection, the server verified\n"
+"  --tls-alpn LIST     offer these protocols (ALPN): h2,http/1.1\n"
+"  --tls-ca FILE       trust these CAs (PEM), not the system's\n"
+"  --tls-cert FILE     a client certificate (PEM; its key too, unless\n"
+"  --tls-key FILE      ... this file has it)\n"
+"  --tls-name NAME     the name for SNI and verification (default: host)\n"
+"  --tls-no-verify     do not verify the server (said loudly with -v)\n"
 "  --trace FILE        JSON Lines trace to FILE (- for stderr, fd:N)\n"
 "  --trust-anchor FILE DNSSEC trust anchors (DS or DNSKEY records)\n"
 "  --version           print the version and exit\n"
@@ -412,7 +433,7 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":46dFhNnP:p:q:s:vw:X:x:z", longopts,
+	while ((ch = getopt_long(argc, argv, ":46cdFhNnP:p:q:s:vw:X:x:z", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case '4':
@@ -564,13 +585,43 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 			break;
 		case OPT_RACE_UNTIL:
 			o->race_proxy = strcmp(optarg, "proxy") == 0;
+			o->race_set = true;
 			if (strcmp(optarg, "tcp") == 0 || o->race_proxy)
 				d->race_until = HECAT_STAGE_TCP;
 			else if (strcmp(optarg, "banner") == 0)
 				d->race_until = HECAT_STAGE_BANNER;
+			else if (strcmp(optarg, "tls") == 0)
+				d->race_until = HECAT_STAGE_TLS;
 			else
 				return fail(err, errlen, "--race-until: '%s': "
-				    "not tcp, proxy or banner", optarg);
+				    "not tcp, proxy, tls or banner", optarg);
+			break;
+		case 'c':
+			d->tls = 1;
+			break;
+		case OPT_TLS_NAME:
+			d->tls_name = optarg;
+			break;
+		case OPT_TLS_CA:
+			if (parse_file("--tls-ca", optarg, &d->tls_ca_file,
+			    err, errlen) == -1)
+				return -1;
+			break;
+		case OPT_TLS_CERT:
+			if (parse_file("--tls-cert", optarg, &d->tls_cert_file,
+			    err, errlen) == -1)
+				return -1;
+			break;
+		case OPT_TLS_KEY:
+			if (parse_file("--tls-key", optarg, &d->tls_key_file,
+			    err, errlen) == -1)
+				return -1;
+			break;
+		case OPT_TLS_ALPN:
+			d->tls_alpn = optarg;
+			break;
+		case OPT_TLS_NO_VERIFY:
+			d->tls_no_verify = 1;
 			break;
 		case OPT_DNS_SERVER:
 			if (hecat_nameservers_check(optarg, 0, &why) == -1)
@@ -683,7 +734,8 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 		return fail(err, errlen, "--dns-tls-ca needs --dns-tls");
 	if (o->cfg.root_hints != NULL && !o->cfg.recursive)
 		return fail(err, errlen, "--root-hints needs --recursive");
-	if (options_proxy_check(o, err, errlen) == -1)
+	if (options_proxy_check(o, err, errlen) == -1 ||
+	    options_tls_check(o, err, errlen) == -1)
 		return -1;
 	return check(o, argc - optind, argv + optind, err, errlen);
 }

@@ -44,6 +44,7 @@ struct options {
 	bool		 proxy_letters;		/* -x or -X */
 	bool		 proxy_url;		/* --proxy */
 	bool		 race_proxy;		/* --race-until proxy */
+	bool		 race_set;		/* --race-until given */
 
 	/* What then. */
 	bool		 zero;			/* -z */
@@ -82,6 +83,8 @@ int	options_proxy_addr(struct options *, const char *arg, char *err,
 int	options_proxy_url(struct options *, const char *url, char *err,
 	    size_t errlen);
 int	options_proxy_check(struct options *, char *err, size_t errlen);
+/* options_tls.c: --tls and its options, checked once every option is in. */
+int	options_tls_check(struct options *, char *err, size_t errlen);
 
 /* The usage text for --help. */
 const char *options_usage(void);

@@ -240,13 +240,16 @@ out_dial_result(struct out *o, const struct hecat_result *r)
 		    (se = getservbyport(htons((uint16_t)o->target_port),
 		    "tcp")) != NULL ? se->s_name : "*", endpoint(r->addr, ep,
 		    sizeof(ep)), o->connect_ms);
-		return;
+	} else {
+		if (hecat_sockaddr_parse(r->host, 0, &ss) == 0)
+			fprintf(stderr, " (%s)", o->win_addr);
+		fprintf(stderr, " %u port [tcp/%s] succeeded! via=%s "
+		    "time=%.1fms\n", o->win_port, se != NULL ? se->s_name :
+		    "*", o->win_family == AF_INET6 ? "ipv6" : "ipv4",
+		    o->connect_ms);
 	}
-	if (hecat_sockaddr_parse(r->host, 0, &ss) == 0)
-		fprintf(stderr, " (%s)", o->win_addr);
-	fprintf(stderr, " %u port [tcp/%s] succeeded! via=%s time=%.1fms\n",
-	    o->win_port, se != NULL ? se->s_name : "*",
-	    o->win_family == AF_INET6 ? "ipv6" : "ipv4", o->connect_ms);
+	if (r->tls != NULL)
+		out_tls_line(o, r->tls);
 }
 
 /* ---- the relay and the end ----------------------------------------------- */

@@ -56,6 +56,9 @@ struct render {
 };
 
 /* ---- trace_text.c ---- */
+/* trace_tls.c: -v's line about the TLS session (an SSL *). */
+void	out_tls_line(const struct out *, void *tls);
+
 void	text_dial_start(const struct out *, const struct hecat_trace *);
 void	text_network(const struct out *, const struct hecat_trace *);
 void	text_history(const struct out *, const struct hecat_trace *);

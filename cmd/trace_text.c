@@ -240,7 +240,7 @@ text_stage_done(const struct out *o, const struct hecat_trace *t)
 		    "rtt=%.1fms local=%s", t->id, endpoint(t->addr, ep,
 		    sizeof(ep)), ms(t->elapsed_ns), endpoint(t->local, local,
 		    sizeof(local)));
-	else if (t->stage == HECAT_STAGE_BANNER)
+	else if (t->stage == HECAT_STAGE_BANNER || t->stage == HECAT_STAGE_TLS)
 		vv_line(o, t->t_ns, "attempt id=%u stage=%s done time=%.1fms",
 		    t->id, hecat_stage_name(t->stage), ms(t->elapsed_ns));
 	else {

@@ -205,7 +205,9 @@ enum hecat_stage {
 					   first byte (peeked, not read) */
 	HECAT_STAGE_SOCKS5,		/* "socks5": the proxy connected */
 	HECAT_STAGE_SOCKS4,		/* "socks4": SOCKS4 or SOCKS4a */
-	HECAT_STAGE_HTTP_CONNECT	/* "http_connect": a 2xx to CONNECT */
+	HECAT_STAGE_HTTP_CONNECT,	/* "http_connect": a 2xx to CONNECT */
+	HECAT_STAGE_TLS			/* "tls": the TLS handshake, and the
+					   peer verified */
 };
 
 /*
@@ -367,7 +369,15 @@ struct hecat_opts {
 	 * is peeked, never read, so the winner's socket holds everything
 	 * the server sent).  Until then the attempt is in flight for the
 	 * RFC 8305 schedule; a stage that fails is a failed attempt, and
-	 * the next one starts at once.
+	 * the next one starts at once.  HECAT_STAGE_TLS (with tls): once
+	 * the TLS handshake passed and the peer was verified; with
+	 * HECAT_STAGE_BANNER and tls, the first byte is the first byte of
+	 * data through TLS.
+	 *
+	 * With a proxy, its handshake always counts (HECAT_STAGE_TCP means
+	 * "once the proxy said yes").  A stage the race does not count (TLS
+	 * with HECAT_STAGE_TCP) runs on the winner alone, after the race;
+	 * if it fails there, the dial fails.
 	 */
 	int		 race_until;
 	/*
@@ -401,6 +411,26 @@ struct hecat_opts {
 	int		 proxy_resolve;
 	const char	*proxy_user;
 	const char	*proxy_password;
+	/*
+	 * TLS (OpenSSL) over the connection, after the proxy's handshake if
+	 * any: the result carries the session (hecat_result.tls).  The
+	 * server's name for SNI and for verification is tls_name, or the
+	 * host dialled (an IP literal is checked against the certificate's
+	 * IP addresses, and sent no SNI).  The peer is verified against the
+	 * system's CA store, or tls_ca_file's certificates (PEM) alone,
+	 * unless tls_no_verify.  tls_cert_file and tls_key_file (PEM; the
+	 * key in the certificate's file when NULL): a client certificate.
+	 * tls_alpn: protocols to offer, comma-separated ("h2,http/1.1"), or
+	 * NULL.  A file that cannot be used fails the dial (HECAT_E_INVAL)
+	 * at the first connect.  Strings are copied when the dial starts.
+	 */
+	int		 tls;
+	const char	*tls_name;
+	const char	*tls_ca_file;
+	const char	*tls_cert_file;
+	const char	*tls_key_file;
+	const char	*tls_alpn;
+	int		 tls_no_verify;
 };
 
 enum hecat_proxy {
@@ -623,6 +653,8 @@ struct hecat_failure {
 	struct sockaddr_storage	addr;		/* address, port last tried */
 	unsigned		attempts;	/* 0: never tried */
 	int			error;		/* last errno; 0: none */
+	int			stage;		/* enum hecat_stage it last
+						   failed in */
 };
 
 /*
@@ -656,6 +688,13 @@ struct hecat_result {
 	socklen_t			 targetlen;
 	const struct sockaddr		*bound;
 	socklen_t			 boundlen;
+	/*
+	 * With hecat_opts.tls: the TLS session over fd, an OpenSSL SSL *
+	 * (client side, handshake done, peer verified as asked).  It
+	 * belongs to the callee with fd: SSL_shutdown() and SSL_free() it
+	 * before closing fd.  NULL without TLS.
+	 */
+	void				*tls;
 };
 
 typedef void (*hecat_dial_cb)(const struct hecat_result *, void *arg);

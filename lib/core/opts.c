@@ -134,7 +134,10 @@ hecat__opts_take(struct hecat_opts *out, const struct hecat_opts *base,
 	    (out->history != HECAT_HISTORY_ON &&
 	    out->history != HECAT_HISTORY_OFF) ||
 	    (out->race_until != HECAT_STAGE_TCP &&
-	    out->race_until != HECAT_STAGE_BANNER) ||
+	    out->race_until != HECAT_STAGE_BANNER &&
+	    (out->race_until != HECAT_STAGE_TLS || !out->tls)) ||
+	    (out->tls != 0 && out->tls != 1) ||
+	    (out->tls_key_file != NULL && out->tls_cert_file == NULL) ||
 	    (out->source != NULL && out->source_len == 0) ||
 	    !proxy_ok(out)) {
 		errno = EINVAL;

@@ -62,7 +62,8 @@ hecat__report_reason(const struct hecat__fail *f, char *buf, size_t len)
 	if (f->stage == HECAT_STAGE_TCP)
 		snprintf(buf, len, "%s", what);
 	else
-		snprintf(buf, len, "%s: %s", hecat_stage_name(f->stage), what);
+		snprintf(buf, len, "%s: %s", f->stage == HECAT_STAGE_TLS ?
+		    "TLS" : hecat_stage_name(f->stage), what);
 }
 
 /* ---- the message ------------------------------------------------------- */
@@ -275,6 +276,7 @@ hecat__report_failures(const struct hecat__report *r,
 		    info.error != 0 ? info.error_port : port0, &f[i].addr);
 		f[i].attempts = info.attempts;
 		f[i].error = last != NULL ? last->error : info.error;
+		f[i].stage = last != NULL ? last->stage : HECAT_STAGE_TCP;
 	}
 	free(idx);
 	*out = f;

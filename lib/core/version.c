@@ -162,7 +162,8 @@ hecat_stage_name(int stage)
 		[HECAT_STAGE_BANNER] = "banner",
 		[HECAT_STAGE_SOCKS5] = "socks5",
 		[HECAT_STAGE_SOCKS4] = "socks4",
-		[HECAT_STAGE_HTTP_CONNECT] = "http_connect"
+		[HECAT_STAGE_HTTP_CONNECT] = "http_connect",
+		[HECAT_STAGE_TLS] = "tls"
 	};
 
 	return NAME_OF(names, stage);

@@ -100,6 +100,10 @@ struct hecat__attempt {
 	uint64_t		 delay;		/* before the next attempt */
 	bool			 learned;	/* from history */
 	size_t			 nstages, cur;	/* the plan, and its step */
+	size_t			 count;		/* the engine hears of it once
+						   plan[0..count) passed */
+	bool			 post;		/* the winner, running the
+						   stages after count */
 	const struct hecat__stage_ops *plan[HECAT__MAXSTAGES];
 	struct hecat__stage	 st;		/* the running stage */
 	uint32_t		 rtt_us;	/* the connect's round trip */
@@ -162,6 +166,11 @@ struct hecat_dial {
 	struct hecat_hist_obs	*obs;		/* outcomes to record */
 	size_t			 nobs, obscap;
 	uint64_t		 won_started;	/* the winner's start, or 0 */
+	struct hecat__tls	*tls;		/* opts.tls: the setup */
+	bool			 finishing;	/* the race is won; the
+						   winner's last stages run */
+	struct hecat__action	 done;		/* ... then the engine's
+						   DONE */
 	bool			 running;	/* the engine was started */
 
 	/*
@@ -238,8 +247,16 @@ void	hecat__attempt_result(struct hecat_dial *d,
 	    const struct hecat__inbox_item *it);
 struct hecat__attempt *hecat__attempt_find(struct hecat_dial *d,
 	    unsigned id);
-/* The winner's socket, taken from its slot. */
-int	hecat__attempt_take(struct hecat__attempt *at);
+/* The winner's socket, and its TLS session in *tls, taken from its slot. */
+int	hecat__attempt_take(struct hecat__attempt *at, void **tls);
+/*
+ * Whether the winner has stages the race did not count; if so, run them
+ * (their outcome comes through the inbox, for hecat__attempt_post()).
+ */
+bool	hecat__attempt_finish(struct hecat__attempt *at);
+/* The outcome of those stages: false (and the ledger told) if one failed. */
+bool	hecat__attempt_post(struct hecat_dial *d,
+	    const struct hecat__inbox_item *it);
 
 /* ---- proxy.c ---- */
 /*

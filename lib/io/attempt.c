@@ -21,6 +21,7 @@
 #include "adapter.h"
 #include "clock.h"
 #include "tcp.h"
+#include "tls.h"
 
 static void	run(struct hecat__attempt *, enum hecat__stage_rc);
 
@@ -79,20 +80,27 @@ static void
 slot_close(struct hecat__attempt *at)
 {
 	stage_stop(at);
+	if (at->st.tls != NULL) {
+		hecat__tls_session_free(at->st.tls);
+		at->st.tls = NULL;
+	}
 	if (at->fd != -1) {
 		close(at->fd);
 		at->fd = -1;
 	}
 	hecat__inbox_drop(&at->in);
 	at->id = 0;
+	at->post = false;
 }
 
 int
-hecat__attempt_take(struct hecat__attempt *at)
+hecat__attempt_take(struct hecat__attempt *at, void **tls)
 {
 	int fd = at->fd;
 
 	stage_stop(at);
+	*tls = at->st.tls;
+	at->st.tls = NULL;
 	at->fd = -1;
 	return fd;
 }
@@ -169,13 +177,34 @@ wait_for(struct hecat__attempt *at, short what)
 	return event_add(at->ev, NULL);
 }
 
+/*
+ * A stage's time: its own timeout, or the attempt's; after the race, no
+ * later than the dial's deadline either.
+ */
+static unsigned
+stage_ms(const struct hecat__attempt *at)
+{
+	const struct hecat_dial *d = at->d;
+	unsigned ms = d->opts.stage_timeout_ms != 0 ?
+	    d->opts.stage_timeout_ms : d->opts.attempt_timeout_ms;
+	uint64_t spent, left;
+
+	if (at->post && d->opts.timeout_ms != 0) {
+		spent = (hecat__now() - d->t0) / 1000000;
+		left = spent < d->opts.timeout_ms ? d->opts.timeout_ms - spent :
+		    1;
+		if (ms == 0 || left < ms)
+			ms = (unsigned)left;
+	}
+	return ms;
+}
+
 /* A stage after the connect begins, under its own timeout. */
 static enum hecat__stage_rc
 stage_begin(struct hecat__attempt *at)
 {
 	struct hecat_dial *d = at->d;
-	unsigned ms = d->opts.stage_timeout_ms != 0 ?
-	    d->opts.stage_timeout_ms : d->opts.attempt_timeout_ms;
+	unsigned ms = stage_ms(at);
 	struct timeval tv;
 
 	at->stage_started = hecat__now();
@@ -211,6 +240,13 @@ run(struct hecat__attempt *at, enum hecat__stage_rc rc)
 			rc = hecat__stage_fail(&at->st, errno, NULL);
 			continue;
 		case HECAT__STAGE_FAILED:
+			if (at->plan[at->cur]->kind == HECAT_STAGE_TLS &&
+			    hecat__tls_broken(at->d->tls) != NULL) {
+				/* Not this attempt's fault: the dial's. */
+				hecat__dial_fail(at->d, HECAT_E_INVAL,
+				    hecat__tls_broken(at->d->tls));
+				hecat__dial_kick(at->d);
+			}
 			push(at, at->st.error != 0 ? at->st.error : EPROTO,
 			    HECAT_WHY_ERROR);
 			stage_stop(at);
@@ -237,7 +273,8 @@ run(struct hecat__attempt *at, enum hecat__stage_rc rc)
 			at->plan[at->cur]->cleanup(&at->st);
 		if (at->timer != NULL)
 			evtimer_del(at->timer);
-		if (++at->cur == at->nstages) {
+		if (++at->cur == at->nstages ||
+		    (at->cur == at->count && !at->post)) {
 			if (at->ev != NULL) {
 				event_free(at->ev);
 				at->ev = NULL;
@@ -297,8 +334,17 @@ hecat__attempt_start(struct hecat_dial *d, const struct hecat__action *a)
 		at->plan[at->nstages++] = hecat__proxy_stage(d);
 	} else
 		at->salen = hecat__ip_to_sa(&a->ip, a->port, &at->sa);
+	at->count = at->nstages;	/* a proxy's yes always counts */
+	if (d->opts.tls) {
+		at->plan[at->nstages++] = &hecat__stage_tls;
+		if (d->opts.race_until != HECAT_STAGE_TCP)
+			at->count = at->nstages;
+	}
 	if (d->opts.race_until == HECAT_STAGE_BANNER)
 		at->plan[at->nstages++] = &hecat__stage_banner;
+	if (d->opts.race_until == HECAT_STAGE_BANNER)
+		at->count = at->nstages;
+	at->post = false;
 	at->cur = 0;
 	memset(&at->st, 0, sizeof(at->st));
 	at->st.fd = -1;
@@ -310,6 +356,7 @@ hecat__attempt_start(struct hecat_dial *d, const struct hecat__action *a)
 	at->st.req = &at->preq;
 	at->st.on_step = step_cb;
 	at->st.step_arg = at;
+	at->st.tlsconf = d->tls;
 	hecat__emit_attempt_start(d, at, start_why(a->why));
 	if (d->pfd != -1) {
 		/* The race to the proxy's connection: the first attempt's. */
@@ -407,4 +454,26 @@ hecat__attempt_result(struct hecat_dial *d,
 		slot_close(at);
 	else if (d->won_started == 0)
 		d->won_started = at->started;
+}
+
+bool
+hecat__attempt_finish(struct hecat__attempt *at)
+{
+	if (at->cur >= at->nstages)
+		return false;
+	at->post = true;
+	run(at, stage_begin(at));
+	return true;
+}
+
+bool
+hecat__attempt_post(struct hecat_dial *d, const struct hecat__inbox_item *it)
+{
+	struct hecat__attempt *at = hecat__attempt_find(d, it->id);
+
+	if (at == NULL || it->err == 0)
+		return at != NULL;
+	failed(d, at, it->why, it->stage, it->err, it->detail);
+	slot_close(at);
+	return false;
 }

@@ -28,6 +28,7 @@
 #include "adapter.h"
 #include "clock.h"
 #include "opts.h"
+#include "tls.h"
 
 #define MSGLEN		4096
 
@@ -120,8 +121,10 @@ static void	dial_free(struct hecat_dial *);
 /*
  * The dial is over (a: the engine's DONE; NULL: it never ran): the
  * result, history's record, the last trace event, the callback, free.
+ * Returns false, and the dial goes on, when the winner has stages the
+ * race did not count: they run first.
  */
-static void
+static bool
 dial_done(struct hecat_dial *d, const struct hecat__action *a)
 {
 	struct hecat__report_ctx c;
@@ -136,7 +139,12 @@ dial_done(struct hecat_dial *d, const struct hecat__action *a)
 	r.fd = -1;
 	r.host = d->given;
 	if (r.err == HECAT_OK && (at = hecat__attempt_find(d, a->id)) != NULL) {
-		r.fd = hecat__attempt_take(at);
+		if (!d->finishing && hecat__attempt_finish(at)) {
+			d->finishing = true;
+			d->done = *a;
+			return false;
+		}
+		r.fd = hecat__attempt_take(at, &r.tls);
 		r.addr = (const struct sockaddr *)&at->sa;
 		r.addrlen = at->salen;
 		if (d->opts.proxy != HECAT_PROXY_NONE &&
@@ -186,6 +194,7 @@ dial_done(struct hecat_dial *d, const struct hecat__action *a)
 	free(msg);
 	free(f);
 	dial_free(d);
+	return true;
 }
 
 /* ---- the loop -------------------------------------------------------------- */
@@ -231,8 +240,9 @@ perform(struct hecat_dial *d)
 			hecat__attempt_cancel(d, &a);
 			break;
 		case HECAT__ACT_DONE:
-			dial_done(d, &a);
-			return false;
+			if (dial_done(d, &a))
+				return false;
+			break;
 		case HECAT__ACT_NAT64:
 			hecat__net_prefix_found(d, &a);
 			break;
@@ -266,6 +276,13 @@ drain(struct hecat_dial *d)
 	struct hecat__inbox_item it;
 
 	while (inbox_take(d, &it)) {
+		if (d->finishing && it.kind == HECAT__IN_RESULT) {
+			/* The winner's last stages: the dial ends with them. */
+			if (!hecat__attempt_post(d, &it))
+				hecat__dial_fail(d, HECAT_E_CONNECT, NULL);
+			dial_done(d, &d->done);
+			return false;
+		}
 		if (it.kind == HECAT__IN_ANSWER)
 			hecat__query_answer(d, &it);
 		else
@@ -317,6 +334,11 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	if (!d->running) {
+		if (d->fail_err == 0 && d->opts.tls && d->tls == NULL &&
+		    (d->tls = hecat__tls_new(&d->opts, d->ptarget != NULL ?
+		    d->ptarget : d->host[0] != '\0' ? d->host : d->given)) ==
+		    NULL)
+			hecat__dial_fail(d, HECAT_E_SYSTEM, "out of memory");
 		if (d->fail_err != 0) {		/* it never ran */
 			dial_done(d, NULL);
 			return;
@@ -345,6 +367,7 @@ dial_free(struct hecat_dial *d)
 	if (d->kick != NULL)
 		event_free(d->kick);
 	hecat__engine_free(d->e);
+	hecat__tls_free(d->tls);
 	hecat__report_free(&d->report);
 	free(d->hpending);
 	free(d->obs);
@@ -667,7 +690,7 @@ hecat_dial_cancel(struct hecat_dial *d)
 	if (d == NULL || d->h == NULL)
 		return;
 	d->cancelling = true;
-	if (!d->running) {
+	if (!d->running || d->finishing) {	/* nothing for the engine */
 		TAILQ_REMOVE(&d->h->dials, d, entry);
 		dial_free(d);
 		return;

@@ -170,6 +170,7 @@ proxy_race(struct hecat_dial *d)
 	o.proxy = HECAT_PROXY_NONE;
 	o.proxy_host = o.proxy_user = o.proxy_password = NULL;
 	o.race_until = HECAT_STAGE_TCP;
+	o.tls = 0;		/* TLS is with the host, past the proxy */
 	o.family = d->opts.source != NULL ? d->opts.source->sa_family :
 	    AF_UNSPEC;
 	o.prefer = AF_UNSPEC;

@@ -2,10 +2,11 @@
  * banner.c - the banner stage: an attempt counts once the server has
  * sent its first byte (ssh, SMTP, POP and IMAP servers speak first).
  *
- * The byte is peeked (MSG_PEEK), never read: the winner's socket still
- * holds everything the server sent, for the relay or for -F.  A server
- * that closes or resets before sending anything fails the attempt, and
- * so does one that stays silent past the stage's timeout (the adapter's).
+ * The byte is peeked (MSG_PEEK, or SSL_peek() through TLS), never read:
+ * the winner's socket (or TLS session) still holds everything the
+ * server sent, for the relay or for -F.  A server that closes or resets
+ * before sending anything fails the attempt, and so does one that stays
+ * silent past the stage's timeout (the adapter's).
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 #include <errno.h>
 
 #include "stage.h"
+#include "tls.h"
 
 static enum hecat__stage_rc
 banner_ready(struct hecat__stage *st)
@@ -21,6 +23,8 @@ banner_ready(struct hecat__stage *st)
 	char c;
 	ssize_t n;
 
+	if (st->tls != NULL)	/* data comes through TLS */
+		return hecat__tls_peek(st);
 	while ((n = recv(st->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT)) == -1 &&
 	    errno == EINTR)
 		;

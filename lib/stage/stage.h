@@ -4,7 +4,8 @@
  * An attempt is a TCP connect followed by zero or more stages, each run
  * on the attempt's socket once the one before it passed:
  *
- *	tcp (connect) -> [banner] -> ... -> the engine hears "connected"
+ *	tcp (connect) -> [proxy] -> [tls] -> [banner] -> the engine hears
+ *	"connected"
  *
  * A stage is a small vtable driven by the adapter (lib/io/attempt.c),
  * in the style of a non-blocking TLS library: start() and ready() do as
@@ -29,6 +30,7 @@
 #include "hecat.h"
 
 #define HECAT__STAGE_DETAILLEN	96
+#define HECAT__STAGE_STEPLEN	256
 
 enum hecat__stage_rc {
 	HECAT__STAGE_DONE,		/* passed */
@@ -56,7 +58,7 @@ struct hecat__stage {
 
 	/* Proxy stages: what they ask for, and what the proxy said. */
 	const struct hecat__proxy_req *req;
-	char			 step[HECAT__STAGE_DETAILLEN];
+	char			 step[HECAT__STAGE_STEPLEN];
 						/* the last protocol step, in
 						   words (for the trace) */
 	unsigned		 nsteps;	/* steps so far */
@@ -68,6 +70,11 @@ struct hecat__stage {
 	struct sockaddr_storage	 bound;		/* the address the proxy says
 						   it connected from */
 	socklen_t		 boundlen;	/* 0: it said none */
+
+	/* TLS: the dial's setup, and the attempt's session (an SSL *). */
+	struct hecat__tls	*tlsconf;
+	void			*tls;		/* the slot owns it, from the
+						   TLS stage's start on */
 };
 
 /* What a proxy stage asks its proxy to connect to. */
@@ -125,6 +132,7 @@ extern const struct hecat__stage_ops hecat__stage_banner;
 extern const struct hecat__stage_ops hecat__stage_socks5;
 extern const struct hecat__stage_ops hecat__stage_socks4;
 extern const struct hecat__stage_ops hecat__stage_http_connect;
+extern const struct hecat__stage_ops hecat__stage_tls;
 
 /*
  * Tests only: a stage that takes the TCP connect's place (NULL: the

@@ -1,0 +1,38 @@
+/*
+ * tls.h - a dial's TLS setup (OpenSSL): the options copied, the name the
+ * server must prove, and the context every attempt's session comes from,
+ * made when the first attempt needs it (loading a CA store costs
+ * milliseconds: not before the first DNS query).
+ */
+#ifndef HECAT_TLS_H
+#define HECAT_TLS_H
+
+#include <stddef.h>
+
+#include "hecat.h"
+#include "stage.h"
+
+struct hecat__tls;
+
+/*
+ * The setup for o (o->tls set) and name, the host as dialled (a DNS name
+ * or an IP literal, bracketed or with a %zone) unless o->tls_name says
+ * otherwise.  NULL: out of memory.
+ */
+struct hecat__tls *hecat__tls_new(const struct hecat_opts *o,
+	    const char *name);
+void	hecat__tls_free(struct hecat__tls *);
+
+/*
+ * Why the setup cannot be used (a file that would not load), once an
+ * attempt tried; NULL while it can.
+ */
+const char *hecat__tls_broken(const struct hecat__tls *);
+
+/* The banner stage's look through st->tls for the first byte of data. */
+enum hecat__stage_rc hecat__tls_peek(struct hecat__stage *st);
+
+/* An attempt's session (SSL *), when it is not handed on. */
+void	hecat__tls_session_free(void *ssl);
+
+#endif /* HECAT_TLS_H */
