@@ -422,8 +422,9 @@ START_TEST(T18_deadline_in_resolution_delay)
 
 	env_up(rules, NULL, NULL, true, true);
 	tu_opts(&o, &td);
-	o.timeout_ms = 100;
-	o.resolution_delay_ms = 1000;
+	/* Long enough for the A answer to come, even on a loaded machine. */
+	o.timeout_ms = 300 * (unsigned)tu_slowdown();
+	o.resolution_delay_ms = 60000;
 	dial(&td, &o, "rd.test");
 	ck_assert_int_eq(td.err, HECAT_E_TIMEOUT);
 	ck_assert_uint_eq(td.nfailures, 1);

@@ -350,8 +350,11 @@ tu_dial_cb(const struct hecat_result *r, void *arg)
 	td->a_status = r->a_status;
 	td->attempts = r->attempts;
 	td->nfailures = r->nfailures;
-	for (i = 0; i < r->nfailures && i < 16; i++)
+	for (i = 0; i < r->nfailures && i < 16; i++) {
 		td->errors[i] = r->failures[i].error;
+		td->stages[i] = r->failures[i].stage;
+	}
+	td->tls = r->tls;
 	td->elapsed_ms = (double)r->elapsed_ns / 1e6;
 }
 

@@ -114,6 +114,8 @@ struct tu_dial {
 	unsigned		attempts;
 	size_t			nfailures;
 	int			errors[16];	/* failures' errno, in order */
+	int			stages[16];	/* ... and the stage of each */
+	void			*tls;		/* the winner's TLS session */
 	double			elapsed_ms;
 	struct tu_event		ev[TU_MAXEV];
 	size_t			nev;

@@ -367,12 +367,18 @@ hecat__attempt_start(struct hecat_dial *d, const struct hecat__action *a)
 		run(at, at->plan[0]->start(&at->st));
 }
 
-/* The stage an attempt is in, or the last one it passed. */
+/*
+ * The stage an attempt is in, or the last one it passed: all of them, or
+ * those the race counts while the rest wait for it to be won.
+ */
 static int
 stage_of(const struct hecat__attempt *at)
 {
-	return at->plan[at->cur < at->nstages ? at->cur : at->nstages - 1]->
-	    kind;
+	size_t i = at->cur;
+
+	if (i >= at->nstages || (i == at->count && !at->post))
+		i--;
+	return at->plan[i]->kind;
 }
 
 /* A failed attempt: the report's ledger, the trace, history. */

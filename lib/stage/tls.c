@@ -417,15 +417,26 @@ tls_failed(struct hecat__stage *st, SSL *ssl, int e)
 	return hecat__stage_fail(st, EPROTO, buf);
 }
 
+/* One step of the handshake; the first sends the ClientHello. */
 static enum hecat__stage_rc
-tls_ready(struct hecat__stage *st)
+handshake(struct hecat__stage *st, bool first)
 {
+	struct hecat__tls *c = st->tlsconf;
 	SSL *ssl = st->tls;
-	int r, e;
+	int r, e, saved;
 
 	ERR_clear_error();
 	errno = 0;
-	if ((r = SSL_do_handshake(ssl)) == 1) {
+	r = SSL_do_handshake(ssl);
+	if (first) {
+		saved = errno;
+		hecat__stage_step(st, "ClientHello sent%s%s%s%s",
+		    c->name_ip ? "" : ", SNI ", c->name_ip ? "" : c->name,
+		    c->alpnlen > 0 ? ", ALPN offered" : "",
+		    c->verify ? "" : ", verification off");
+		errno = saved;
+	}
+	if (r == 1) {
 		SSL_set_app_data(ssl, NULL);	/* st is the slot's */
 		tell_done(st, ssl);
 		return HECAT__STAGE_DONE;
@@ -439,10 +450,15 @@ tls_ready(struct hecat__stage *st)
 }
 
 static enum hecat__stage_rc
+tls_ready(struct hecat__stage *st)
+{
+	return handshake(st, false);
+}
+
+static enum hecat__stage_rc
 tls_start(struct hecat__stage *st)
 {
 	struct hecat__tls *c = st->tlsconf;
-	enum hecat__stage_rc rc;
 	SSL *ssl;
 
 	if (!ctx_make(c))
@@ -460,13 +476,7 @@ tls_start(struct hecat__stage *st)
 		return hecat__stage_fail(st, EINVAL, ssl_reason());
 	SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
 	SSL_set_connect_state(ssl);
-	rc = tls_ready(st);
-	if (rc == HECAT__STAGE_WANT_READ || rc == HECAT__STAGE_WANT_WRITE)
-		hecat__stage_step(st, "ClientHello sent%s%s%s%s",
-		    c->name_ip ? "" : ", SNI ", c->name_ip ? "" : c->name,
-		    c->alpnlen > 0 ? ", ALPN offered" : "",
-		    c->verify ? "" : ", verification off");
-	return rc;
+	return handshake(st, true);
 }
 
 const struct hecat__stage_ops hecat__stage_tls = {
