@@ -1,6 +1,6 @@
 /*
- * dnsreply.c - the addresses and status of a getdns response (see
- * dnsreply.h).
+ * dnsreply.c - the addresses, TLSA records and status of a getdns
+ * response (see dnsreply.h).
  *
  * Answers are checked: only the records of the question's name, following
  * its CNAME chain, count.  The reply comes from the network: any field may
@@ -44,65 +44,101 @@ wire_name_eq(const getdns_bindata *a, const getdns_bindata *b)
 	return true;
 }
 
-size_t
-hecat__dns_reply_addresses(getdns_dict *reply, int family,
-    struct sockaddr_storage *out, size_t max)
+/*
+ * The answer section of reply and the names that own the question's
+ * records: its name and, through CNAMEs, its aliases.  False when the
+ * reply has no question or no answer.
+ */
+struct owners {
+	getdns_list		*answer;
+	size_t			 nrr;
+	const getdns_bindata	*chain[MAXCHAIN + 1];
+	size_t			 nchain;
+};
+
+static bool
+owners_of(getdns_dict *reply, struct owners *o)
 {
-	const getdns_bindata *chain[MAXCHAIN + 1];
-	getdns_bindata *qname, *owner, *target, *addr;
-	uint32_t want = family == AF_INET6 ? GETDNS_RRTYPE_AAAA :
-	    GETDNS_RRTYPE_A, type;
-	getdns_list *answer;
+	getdns_bindata *qname, *owner, *target;
 	getdns_dict *rr;
-	size_t nrr, i, j, nchain = 1, n = 0;
-	bool grew, owned;
+	uint32_t type;
+	size_t i, j;
+	bool grew;
 
 	if (getdns_dict_get_bindata(reply, "/question/qname", &qname) !=
 	    GETDNS_RETURN_GOOD ||
-	    getdns_dict_get_list(reply, "answer", &answer) !=
+	    getdns_dict_get_list(reply, "answer", &o->answer) !=
 	    GETDNS_RETURN_GOOD ||
-	    getdns_list_get_length(answer, &nrr) != GETDNS_RETURN_GOOD)
-		return 0;
-	chain[0] = qname;
+	    getdns_list_get_length(o->answer, &o->nrr) != GETDNS_RETURN_GOOD)
+		return false;
+	o->chain[0] = qname;
+	o->nchain = 1;
 
 	/* Follow the CNAME chain, whatever order the records came in. */
 	do {
 		grew = false;
-		for (i = 0; i < nrr && nchain <= MAXCHAIN; i++) {
-			if (getdns_list_get_dict(answer, i, &rr) !=
+		for (i = 0; i < o->nrr && o->nchain <= MAXCHAIN; i++) {
+			if (getdns_list_get_dict(o->answer, i, &rr) !=
 			    GETDNS_RETURN_GOOD ||
 			    getdns_dict_get_int(rr, "type", &type) !=
 			    GETDNS_RETURN_GOOD || type != DNS_TYPE_CNAME ||
 			    getdns_dict_get_bindata(rr, "name", &owner) !=
 			    GETDNS_RETURN_GOOD ||
-			    !wire_name_eq(owner, chain[nchain - 1]) ||
+			    !wire_name_eq(owner, o->chain[o->nchain - 1]) ||
 			    getdns_dict_get_bindata(rr, "/rdata/cname",
 			    &target) != GETDNS_RETURN_GOOD)
 				continue;
-			for (j = 0; j < nchain; j++)
-				if (wire_name_eq(target, chain[j]))
+			for (j = 0; j < o->nchain; j++)
+				if (wire_name_eq(target, o->chain[j]))
 					break;
-			if (j < nchain)
+			if (j < o->nchain)
 				continue;		/* a loop */
-			chain[nchain++] = target;
+			o->chain[o->nchain++] = target;
 			grew = true;
 		}
-	} while (grew && nchain <= MAXCHAIN);
+	} while (grew && o->nchain <= MAXCHAIN);
+	return true;
+}
 
-	for (i = 0; i < nrr && n < max; i++) {
-		if (getdns_list_get_dict(answer, i, &rr) != GETDNS_RETURN_GOOD ||
-		    getdns_dict_get_int(rr, "type", &type) !=
-		    GETDNS_RETURN_GOOD || type != want ||
-		    getdns_dict_get_bindata(rr, "name", &owner) !=
-		    GETDNS_RETURN_GOOD ||
+/* The i-th record of the answer if it is of type want and owned. */
+static getdns_dict *
+owned_rr(const struct owners *o, size_t i, uint32_t want)
+{
+	getdns_bindata *owner;
+	getdns_dict *rr;
+	uint32_t type;
+	size_t j;
+
+	if (getdns_list_get_dict(o->answer, i, &rr) != GETDNS_RETURN_GOOD ||
+	    getdns_dict_get_int(rr, "type", &type) != GETDNS_RETURN_GOOD ||
+	    type != want ||
+	    getdns_dict_get_bindata(rr, "name", &owner) != GETDNS_RETURN_GOOD)
+		return NULL;
+	for (j = 0; j < o->nchain; j++)
+		if (wire_name_eq(owner, o->chain[j]))
+			return rr;
+	return NULL;
+}
+
+size_t
+hecat__dns_reply_addresses(getdns_dict *reply, int family,
+    struct sockaddr_storage *out, size_t max)
+{
+	struct owners o;
+	getdns_bindata *addr;
+	getdns_dict *rr;
+	uint32_t want = family == AF_INET6 ? GETDNS_RRTYPE_AAAA :
+	    GETDNS_RRTYPE_A;
+	size_t i, n = 0;
+
+	if (!owners_of(reply, &o))
+		return 0;
+	for (i = 0; i < o.nrr && n < max; i++) {
+		if ((rr = owned_rr(&o, i, want)) == NULL ||
 		    getdns_dict_get_bindata(rr, family == AF_INET6 ?
 		    "/rdata/ipv6_address" : "/rdata/ipv4_address", &addr) !=
 		    GETDNS_RETURN_GOOD ||
 		    addr->size != (family == AF_INET6 ? 16u : 4u))
-			continue;
-		for (owned = false, j = 0; j < nchain && !owned; j++)
-			owned = wire_name_eq(owner, chain[j]);
-		if (!owned)
 			continue;
 		memset(&out[n], 0, sizeof(out[n]));
 		if (family == AF_INET6) {
@@ -121,15 +157,54 @@ hecat__dns_reply_addresses(getdns_dict *reply, int family,
 	return n;
 }
 
-int
-hecat__dns_response_status(getdns_callback_type_t cbt, getdns_dict *resp,
-    int family, struct sockaddr_storage *out, size_t max, size_t *n)
+size_t
+hecat__dns_reply_tlsa(getdns_dict *reply, struct hecat__tlsa *out,
+    size_t max)
+{
+	struct owners o;
+	getdns_bindata *data;
+	getdns_dict *rr;
+	uint32_t usage, selector, mtype;
+	size_t i, n = 0;
+
+	if (!owners_of(reply, &o))
+		return 0;
+	for (i = 0; i < o.nrr && n < max; i++) {
+		if ((rr = owned_rr(&o, i, GETDNS_RRTYPE_TLSA)) == NULL ||
+		    getdns_dict_get_int(rr, "/rdata/certificate_usage",
+		    &usage) != GETDNS_RETURN_GOOD ||
+		    getdns_dict_get_int(rr, "/rdata/selector", &selector) !=
+		    GETDNS_RETURN_GOOD ||
+		    getdns_dict_get_int(rr, "/rdata/matching_type", &mtype) !=
+		    GETDNS_RETURN_GOOD ||
+		    getdns_dict_get_bindata(rr,
+		    "/rdata/certificate_association_data", &data) !=
+		    GETDNS_RETURN_GOOD || usage > 255 || selector > 255 ||
+		    mtype > 255 || data->size == 0 ||
+		    data->size > HECAT__TLSA_MAXDATA)
+			continue;
+		out[n].usage = (uint8_t)usage;
+		out[n].selector = (uint8_t)selector;
+		out[n].mtype = (uint8_t)mtype;
+		out[n].len = (uint16_t)data->size;
+		memcpy(out[n].data, data->data, data->size);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The first reply of a response, or the status that says there is none
+ * to read (TIMEOUT, ERROR), or that the name is not there (NXDOMAIN,
+ * SERVFAIL, ...): -1 with *reply set for a NOERROR reply.
+ */
+static int
+first_reply(getdns_callback_type_t cbt, getdns_dict *resp,
+    getdns_dict **reply)
 {
 	getdns_list *replies;
-	getdns_dict *reply;
 	uint32_t status, rcode;
 
-	*n = 0;
 	if (cbt == GETDNS_CALLBACK_TIMEOUT)
 		return HECAT_DNS_TIMEOUT;
 	if (cbt != GETDNS_CALLBACK_COMPLETE || resp == NULL)
@@ -139,14 +214,13 @@ hecat__dns_response_status(getdns_callback_type_t cbt, getdns_dict *resp,
 		return HECAT_DNS_TIMEOUT;
 	if (getdns_dict_get_list(resp, "replies_tree", &replies) !=
 	    GETDNS_RETURN_GOOD ||
-	    getdns_list_get_dict(replies, 0, &reply) != GETDNS_RETURN_GOOD ||
-	    getdns_dict_get_int(reply, "/header/rcode", &rcode) !=
+	    getdns_list_get_dict(replies, 0, reply) != GETDNS_RETURN_GOOD ||
+	    getdns_dict_get_int(*reply, "/header/rcode", &rcode) !=
 	    GETDNS_RETURN_GOOD)
 		return HECAT_DNS_ERROR;
 	switch (rcode) {
 	case GETDNS_RCODE_NOERROR:
-		*n = hecat__dns_reply_addresses(reply, family, out, max);
-		return *n > 0 ? HECAT_DNS_OK : HECAT_DNS_NODATA;
+		return -1;
 	case GETDNS_RCODE_NXDOMAIN:
 		return HECAT_DNS_NXDOMAIN;
 	case GETDNS_RCODE_SERVFAIL:
@@ -154,6 +228,34 @@ hecat__dns_response_status(getdns_callback_type_t cbt, getdns_dict *resp,
 	default:
 		return HECAT_DNS_ERROR;		/* REFUSED, FORMERR, ... */
 	}
+}
+
+int
+hecat__dns_response_status(getdns_callback_type_t cbt, getdns_dict *resp,
+    int family, struct sockaddr_storage *out, size_t max, size_t *n)
+{
+	getdns_dict *reply;
+	int st;
+
+	*n = 0;
+	if ((st = first_reply(cbt, resp, &reply)) != -1)
+		return st;
+	*n = hecat__dns_reply_addresses(reply, family, out, max);
+	return *n > 0 ? HECAT_DNS_OK : HECAT_DNS_NODATA;
+}
+
+int
+hecat__dns_response_tlsa(getdns_callback_type_t cbt, getdns_dict *resp,
+    struct hecat__tlsa *out, size_t max, size_t *n)
+{
+	getdns_dict *reply;
+	int st;
+
+	*n = 0;
+	if ((st = first_reply(cbt, resp, &reply)) != -1)
+		return st;
+	*n = hecat__dns_reply_tlsa(reply, out, max);
+	return *n > 0 ? HECAT_DNS_OK : HECAT_DNS_NODATA;
 }
 
 int

@@ -1,6 +1,7 @@
 /*
  * dnsreply.h - what a getdns response says: its status for hecat, and
- * the addresses its answer section gives for the question's name.
+ * the addresses (or TLSA records) its answer section gives for the
+ * question's name.
  *
  * Apart from the resolver (resolve_getdns.c) so that the fuzzers and
  * tests can feed it replies made from wire-format messages.  Needs getdns
@@ -14,6 +15,8 @@
 #include <stddef.h>
 
 #include <getdns/getdns.h>
+
+#include "tlsa.h"
 
 /*
  * The addresses of family (AF_INET6: AAAA, else A) in the answer section
@@ -31,6 +34,14 @@ size_t	hecat__dns_reply_addresses(getdns_dict *reply, int family,
 int	hecat__dns_response_status(getdns_callback_type_t cbt,
 	    getdns_dict *resp, int family, struct sockaddr_storage *out,
 	    size_t max, size_t *n);
+
+/* The TLSA records of reply's answer for its question's name. */
+size_t	hecat__dns_reply_tlsa(getdns_dict *reply, struct hecat__tlsa *out,
+	    size_t max);
+
+/* As hecat__dns_response_status(), for a TLSA query. */
+int	hecat__dns_response_tlsa(getdns_callback_type_t cbt,
+	    getdns_dict *resp, struct hecat__tlsa *out, size_t max, size_t *n);
 
 /*
  * What DNSSEC validation said about the response resp (an enum

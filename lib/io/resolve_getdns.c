@@ -338,6 +338,117 @@ const struct hecat_resolver hecat__getdns_resolver = {
 	gr_free,
 };
 
+/* ---- TLSA (DANE) ----------------------------------------------------------------- */
+
+/*
+ * A TLSA query: DANE (RFC 6698) for a TLS dial, asked only when answers
+ * are validated (hecat_config.dnssec).  An answer that comes from inside
+ * getdns_general() waits for it to return.
+ */
+struct tquery {
+	struct gresolver	*r;
+	hecat__tlsa_cb		 done;
+	void			*arg;
+	getdns_transaction_t	 txid;
+	bool			 inflight;
+	bool			 in_general;
+	getdns_callback_type_t	 early_cbt;	/* an answer from inside */
+	getdns_dict		*early;
+	bool			 answered;
+};
+
+static void
+tlsa_finish(struct tquery *q, getdns_callback_type_t cbt, getdns_dict *resp)
+{
+	struct hecat__tlsa *recs;
+	hecat__tlsa_cb done = q->done;
+	void *arg = q->arg;
+	size_t n = 0;
+	int st, sec;
+
+	if ((recs = calloc(HECAT__TLSA_MAX, sizeof(*recs))) == NULL)
+		st = HECAT_DNS_ERROR;
+	else
+		st = hecat__dns_response_tlsa(cbt, resp, recs, HECAT__TLSA_MAX,
+		    &n);
+	sec = hecat__dns_response_dnssec(cbt, resp);
+	if ((st = dnssec_verdict(st, sec)) != HECAT_DNS_OK)
+		n = 0;
+	if (resp != NULL)
+		getdns_dict_destroy(resp);
+	free(q);
+	done(HECAT_DNS_WITH_DNSSEC(st, sec), recs, n, arg);
+	free(recs);
+}
+
+static void
+tlsa_answer_cb(getdns_context *ctx, getdns_callback_type_t cbt,
+    getdns_dict *resp, void *userarg, getdns_transaction_t txid)
+{
+	struct tquery *q = userarg;
+
+	(void)ctx;
+	(void)txid;
+	if (cbt == GETDNS_CALLBACK_CANCEL) {
+		getdns_dict_destroy(resp);
+		return;
+	}
+	q->inflight = false;
+	if (q->in_general) {
+		q->answered = true;
+		q->early_cbt = cbt;
+		q->early = resp;
+		return;
+	}
+	tlsa_finish(q, cbt, resp);
+}
+
+void *
+hecat__getdns_tlsa(void *rarg, const char *name, hecat__tlsa_cb done,
+    void *arg)
+{
+	struct gresolver *r = rarg;
+	struct tquery *q;
+	getdns_return_t rc;
+
+	if (!r->dnssec) {
+		errno = ENOTSUP;
+		return NULL;
+	}
+	if (context_up(r) == -1 || (q = calloc(1, sizeof(*q))) == NULL)
+		return NULL;
+	q->r = r;
+	q->done = done;
+	q->arg = arg;
+	q->inflight = q->in_general = true;
+	rc = getdns_general(r->ctx, name, GETDNS_RRTYPE_TLSA, r->ext, q,
+	    &q->txid, tlsa_answer_cb);
+	q->in_general = false;
+	if (rc != GETDNS_RETURN_GOOD) {
+		free(q);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (q->answered) {
+		tlsa_finish(q, q->early_cbt, q->early);
+		return &answered_already;
+	}
+	return q;
+}
+
+void
+hecat__getdns_tlsa_cancel(void *rarg, void *query)
+{
+	struct tquery *q = query;
+
+	(void)rarg;
+	if (query == NULL || query == &answered_already)
+		return;
+	if (q->inflight)
+		getdns_cancel_callback(q->r->ctx, q->txid);
+	free(q);
+}
+
 /* ---- setup -------------------------------------------------------------------- */
 
 /*

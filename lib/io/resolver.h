@@ -5,6 +5,8 @@
 #ifndef HECAT_RESOLVER_H
 #define HECAT_RESOLVER_H
 
+#include <stddef.h>
+
 #include "hecat.h"
 
 struct event_base;
@@ -23,6 +25,21 @@ extern const struct hecat_resolver hecat__getdns_resolver;
 void		*hecat__getdns_new(struct event_base *,
 		    const struct hecat_config *);
 const char	*hecat__getdns_failure(void *rarg);
+
+/*
+ * DANE: the TLSA records of name ("_443._tcp.example.com"), asked through
+ * the built-in resolver when it validates DNSSEC.  done gets the status
+ * (HECAT_DNS_WITH_DNSSEC: OK only when secure) and the records, exactly
+ * once unless cancelled, maybe before this returns.  Returns a handle
+ * for the cancel, or NULL with errno when no query started (ENOTSUP:
+ * DNSSEC is not validated; done is not called).
+ */
+struct hecat__tlsa;
+typedef void (*hecat__tlsa_cb)(int status, const struct hecat__tlsa *recs,
+    size_t n, void *arg);
+void		*hecat__getdns_tlsa(void *rarg, const char *name,
+		    hecat__tlsa_cb done, void *arg);
+void		 hecat__getdns_tlsa_cancel(void *rarg, void *query);
 
 /* getdns_event.c: getdns's event loop on a libevent base. */
 struct hecat__getdns_loop;
