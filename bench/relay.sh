@@ -74,7 +74,7 @@ trap 'exit 130' INT TERM
 printf '#define _GNU_SOURCE 1\n' >"$tmp/config.h"
 ${CC:-cc} -O2 -std=c11 -I"$tmp" -Icmd -o "$tmp/relaybench" \
     bench/relaybench.c cmd/relay.c cmd/relay_copy.c cmd/relay_splice.c \
-    cmd/relay_state.c
+    cmd/relay_state.c cmd/relay_tls.c -lssl -lcrypto
 RB=$tmp/relaybench
 
 # server MODE [BYTES]: start relaybench sink/source; sets SPID and PORT.

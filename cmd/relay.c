@@ -17,6 +17,10 @@
  * descriptor waits for, turns poll's answer into latches, runs one round
  * of transfers and checks, and puts the descriptors back at the end.
  *
+ * Over TLS (opts->tls) the socket's two ends read and write through
+ * relay_tls.c, and each waits for what OpenSSL wants (e->ev): SSL_read
+ * may wait for POLLOUT and SSL_write for POLLIN.  Nothing splices then.
+ *
  * Memory is bounded: a flow reads its source only while its buffer has
  * room, so a peer or a consumer that stops reading stops the relay from
  * reading the other side (backpressure), whatever the peer does.
@@ -52,7 +56,8 @@ flow_can_move(const struct flow *f)
 		return false;
 	if (f->mode == M_SPLICE)
 		return !f->eof && f->src.ready && f->dst.ready;
-	if (f->mode == M_COPY && f->dst.ready && f->off < f->len)
+	if (f->mode == M_COPY && f->dst.ready && (f->off < f->len ||
+	    f->notify))
 		return true;
 	return !f->eof && f->src.ready && (f->len < RELAY_BUFSZ ||
 	    f->off > 0);
@@ -66,7 +71,7 @@ flow_src_events(const struct flow *f)
 		return 0;
 	if (f->mode != M_SPLICE && f->len == RELAY_BUFSZ && f->off == 0)
 		return 0;		/* full: backpressure */
-	return POLLIN;
+	return f->src.ev;
 }
 
 static short
@@ -75,27 +80,28 @@ flow_dst_events(const struct flow *f)
 	if (!rl_flow_active(f) || f->dst.ready || f->dst.fd == -1)
 		return 0;
 	if (f->mode == M_SPLICE)
-		return f->eof ? 0 : POLLOUT;
-	if (f->mode == M_COPY && f->off < f->len)
-		return POLLOUT;
+		return f->eof ? 0 : f->dst.ev;
+	if (f->mode == M_COPY && (f->off < f->len || f->notify))
+		return f->dst.ev;
 	return 0;
 }
 
 /*
- * Latch what poll said about one end.  POLLHUP and POLLERR make a source
- * readable (the read returns what is left, then 0 or the error).
+ * Latch what poll said about one end: the event it waits for (e->ev).
+ * POLLHUP and POLLERR make a source readable (the read returns what is
+ * left, then 0 or the error).
  */
 static void
 latch_src(struct end *e, short revents)
 {
-	if (revents & (POLLIN | POLLHUP | POLLERR))
+	if (revents & (e->ev | POLLHUP | POLLERR))
 		e->ready = true;
 }
 
 static void
 latch_dst(struct end *e, short revents)
 {
-	if (revents & POLLOUT)
+	if (revents & e->ev)
 		e->ready = true;
 }
 
@@ -220,7 +226,7 @@ handle_revents(struct relay *r, const struct pollfd *pfd)
 		if (r->ended)
 			return;
 	}
-	latch_src(&r->down.src, pfd[POLL_NETIN].revents & POLLIN);
+	latch_src(&r->down.src, pfd[POLL_NETIN].revents & r->down.src.ev);
 	latch_dst(&r->up.dst, pfd[POLL_NETOUT].revents);
 }
 
@@ -257,7 +263,7 @@ static int
 setup(struct relay *r, int sock, int in, int out, const struct relay_opts *o,
     struct relay_result *res)
 {
-	bool blocking;
+	bool blocking, splice_ok;
 
 	memset(r, 0, sizeof(*r));
 	memset(res, 0, sizeof(*res));
@@ -275,23 +281,31 @@ setup(struct relay *r, int sock, int in, int out, const struct relay_opts *o,
 	/* The socket should be non-blocking already; make sure. */
 	r->sock_flags = rl_make_nonblock(sock, &blocking);
 
-	r->up.src = (struct end){ in, "stdin", false, false };
-	r->up.dst = (struct end){ sock, "socket", false, false };
+	r->tls = o->tls;
+	r->up.src = (struct end){ in, "stdin", false, false, false, POLLIN };
+	r->up.dst = (struct end){ sock, "socket", false, false,
+	    r->tls != NULL, POLLOUT };
 	r->up.count = &res->sent;
-	r->down.src = (struct end){ sock, "socket", false, false };
-	r->down.dst = (struct end){ out, "stdout", false, false };
+	r->down.src = (struct end){ sock, "socket", false, false,
+	    r->tls != NULL, POLLIN };
+	r->down.dst = (struct end){ out, "stdout", false, false, false,
+	    POLLOUT };
 	r->down.count = &res->received;
 	r->down.count_src = true;
 
+	if (r->tls != NULL)
+		rl_tls_setup(r);
+	/* Over TLS the socket's data passes through user space anyway. */
+	splice_ok = !o->no_splice && r->tls == NULL;
 	if (o->no_stdin)
 		r->up.mode = M_OFF;
-	else if (!o->no_splice && rl_is_fifo(in))
+	else if (splice_ok && rl_is_fifo(in))
 		r->up.mode = M_SPLICE;
 	else
 		r->up.mode = M_COPY;
 	if (o->send_only)
 		r->down.mode = M_DISCARD;
-	else if (!o->no_splice && rl_is_fifo(out))
+	else if (splice_ok && rl_is_fifo(out))
 		r->down.mode = M_SPLICE;
 	else
 		r->down.mode = M_COPY;
@@ -339,8 +353,9 @@ relay(int sock, int in, int out, const struct relay_opts *o,
 		teardown(&r);
 		return res->status;
 	}
-	snprintf(detail, sizeof(detail), "up=%s down=%s",
-	    mode_name(r.up.mode), mode_name(r.down.mode));
+	snprintf(detail, sizeof(detail), "up=%s down=%s%s",
+	    mode_name(r.up.mode), mode_name(r.down.mode),
+	    r.tls != NULL ? " socket=tls" : "");
 	rl_emit(&r, RELAY_START, detail);
 	if (o->no_stdin && o->send_only) {
 		/* Nothing to send and nothing to receive. */
@@ -389,6 +404,7 @@ relay(int sock, int in, int out, const struct relay_opts *o,
 		rl_check_up_done(&r);
 		rl_check_timers(&r);
 	}
+	rl_tls_end(&r);
 	teardown(&r);
 	return res->status;
 }

@@ -26,6 +26,28 @@
  * splice(2), without copying through user space; otherwise with read(2)
  * and write(2) through a buffer.  Partial writes, EINTR and EAGAIN are
  * handled; SIGPIPE must be ignored by the caller.
+ *
+ * With opts->tls (an OpenSSL SSL * whose client handshake is complete,
+ * its BIO on sock) the same rules hold over the TLS session, decided so:
+ *   - the socket is read with SSL_read_ex and written with SSL_write_ex;
+ *     nothing is spliced (stdin and stdout use the buffered copy); the
+ *     relay sets SSL_MODE_ENABLE_PARTIAL_WRITE and
+ *     SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER on it; res->sent and
+ *     res->received count plaintext;
+ *   - stdin EOF: close_notify (SSL_shutdown, once), then SHUT_WR, and
+ *     the peer is still read (neither with no_shutdown);
+ *   - the peer's close_notify is its EOF; a TCP EOF without close_notify
+ *     is a truncation, an error of the socket (74, EPROTO, reason "TLS:
+ *     connection closed without close_notify (truncated)"): the end of
+ *     what was received cannot be told from an attacker's cut.  Other
+ *     TLS failures are 74 too, EPROTO, "TLS: " and OpenSSL's reason; a
+ *     reset is ECONNRESET as without TLS;
+ *   - when the relay ends with status 0 (peer EOF, timers, a signal,
+ *     stdout gone, send_only done) and close_notify was not sent yet,
+ *     it is sent then, without waiting, as close() ends a TCP stream in
+ *     order; after an error (74) it is not: the peer sees a truncation,
+ *     which is what it was.  The caller must not SSL_shutdown again; it
+ *     SSL_free()s the SSL and closes sock.
  */
 #ifndef HECAT_RELAY_H
 #define HECAT_RELAY_H
@@ -58,6 +80,8 @@ struct relay_opts {
 	bool	 no_splice;	/* force the buffered copy (tests, bench) */
 	int	 sigfd;		/* readable when a signal asks to stop (a
 				   signalfd), or -1 */
+	void	*tls;		/* an SSL * (OpenSSL, handshake done) to
+				   relay over, or NULL: plain TCP */
 	/* Called at each event above, if not NULL. */
 	void	(*event)(enum relay_event, const char *detail, void *arg);
 	void	*arg;
@@ -72,12 +96,15 @@ struct relay_result {
 	int		 signal;	/* the signal that ended it, or 0 */
 	bool		 spliced_up;	/* stdin -> socket used splice */
 	bool		 spliced_down;	/* socket -> stdout used splice */
+	char		 reason[128];	/* the error in one line for the
+					   user: strerror(error), or a TLS
+					   failure's reason; "" if none */
 };
 
 /*
  * Relay between sock (connected, non-blocking) and in/out (normally 0
- * and 1).  Closes neither sock nor in; closes out at peer EOF.  Returns
- * res->status.
+ * and 1), over opts->tls if not NULL.  Closes neither sock nor in (nor
+ * frees opts->tls); closes out at peer EOF.  Returns res->status.
  */
 int	relay(int sock, int in, int out, const struct relay_opts *,
 	    struct relay_result *res);

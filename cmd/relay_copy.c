@@ -8,7 +8,9 @@
  * The down flow of send_only discards: it reads and drops, and what is
  * dropped still counts in res->received, since it did come from the
  * socket.  A flow reads its source only while its buffer has room, so
- * memory stays bounded whatever the peer or the consumer does.
+ * memory stays bounded whatever the peer or the consumer does.  Over TLS
+ * the socket's end reads and writes through relay_tls.c instead; a short
+ * write there is one record taken, not a full socket.
  */
 #include "config.h"
 
@@ -82,6 +84,24 @@ rl_copy_setup(struct relay *r, struct flow *f)
 	return 0;
 }
 
+/* read(2) from e, or SSL_read when e is the socket over TLS. */
+static ssize_t
+end_read(struct relay *r, struct end *e, void *buf, size_t len)
+{
+	if (e->tls)
+		return rl_tls_read(r, e, buf, len);
+	return read(e->fd, buf, len);
+}
+
+/* write(2) to e, or SSL_write when e is the socket over TLS. */
+static ssize_t
+end_write(struct relay *r, struct end *e, const void *buf, size_t len)
+{
+	if (e->tls)
+		return rl_tls_write(r, e, buf, len);
+	return write(e->fd, buf, len);
+}
+
 /*
  * Write what the down flow still holds to stdout, without waiting: at
  * the quit timer or the idle timeout, what was read from the socket is
@@ -123,8 +143,13 @@ rl_copy_flush_up(struct relay *r, size_t budget)
 
 	for (;;) {
 		while (f->off < f->len) {
-			n = send(r->sock, f->buf + f->off, f->len - f->off,
-			    MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (f->dst.tls)
+				n = rl_tls_write(r, &f->dst, f->buf + f->off,
+				    f->len - f->off);
+			else
+				n = send(r->sock, f->buf + f->off,
+				    f->len - f->off, MSG_DONTWAIT |
+				    MSG_NOSIGNAL);
 			if (n == -1 && errno == EINTR)
 				continue;
 			if (n <= 0)
@@ -180,7 +205,8 @@ copy_read(struct relay *r, struct flow *f)
 	if (f->len == RELAY_BUFSZ)
 		return false;
 	do
-		n = read(f->src.fd, f->buf + f->len, RELAY_BUFSZ - f->len);
+		n = end_read(r, &f->src, f->buf + f->len,
+		    RELAY_BUFSZ - f->len);
 	while (n == -1 && errno == EINTR);
 	if (n > 0) {
 		if (f->mode == M_DISCARD)
@@ -219,11 +245,11 @@ copy_write(struct relay *r, struct flow *f)
 	if (f->mode != M_COPY || !f->dst.ready || want == 0 || f->dst.fd == -1)
 		return false;
 	do
-		n = write(f->dst.fd, f->buf + f->off, want);
+		n = end_write(r, &f->dst, f->buf + f->off, want);
 	while (n == -1 && errno == EINTR);
 	if (n > 0) {
 		f->off += (size_t)n;
-		if ((size_t)n < want || f->dst.blocking)
+		if (((size_t)n < want && !f->dst.tls) || f->dst.blocking)
 			f->dst.ready = false;
 		if (f->count_src)
 			rl_active(r, f);

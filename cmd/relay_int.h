@@ -10,9 +10,13 @@
  *			buffer, and the descriptors' O_NONBLOCK flags
  *	relay_splice.c	the zero-copy path: splice(2) between a pipe and
  *			the socket
+ *	relay_tls.c	the socket's I/O over TLS (opts->tls): SSL_read,
+ *			SSL_write, close_notify; the only file with OpenSSL
  */
 #ifndef HECAT_RELAY_INT_H
 #define HECAT_RELAY_INT_H
+
+#include <sys/types.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,6 +44,10 @@ struct end {
 	const char	*name;		/* "stdin", "socket", "stdout" */
 	bool		 ready;		/* poll said so; EAGAIN clears it */
 	bool		 blocking;	/* one operation per readiness */
+	bool		 tls;		/* the socket, through opts->tls */
+	short		 ev;		/* what poll waits for to set ready:
+					   POLLIN for a source, POLLOUT for
+					   a sink; TLS may want the other */
 };
 
 struct flow {
@@ -53,6 +61,8 @@ struct flow {
 	bool		 done;		/* ... and everything was written */
 	uint64_t	*count;		/* res->sent or res->received */
 	bool		 count_src;	/* count what is read, not written */
+	bool		 notify;	/* up, TLS: close_notify waits for the
+					   socket to take it */
 };
 
 struct relay {
@@ -73,6 +83,11 @@ struct relay {
 	int64_t			 t_sent;	/* all of stdin sent, or -1 */
 	bool			 replied;	/* the peer sent data after
 						   stdin's EOF */
+	void			*tls;		/* SSL *, or NULL */
+	bool			 tls_notified;	/* close_notify sent */
+	bool			 tls_dead;	/* a fatal TLS error: no
+						   SSL_shutdown any more */
+	char			 tls_why[96];	/* the last TLS failure */
 };
 
 /* relay_state.c */
@@ -99,6 +114,14 @@ int	rl_copy_setup(struct relay *, struct flow *);
 void	rl_flow_copy(struct relay *, struct flow *);
 void	rl_copy_flush_up(struct relay *, size_t);
 void	rl_copy_flush_down(struct relay *);
+
+/* relay_tls.c */
+void	rl_tls_setup(struct relay *);
+ssize_t	rl_tls_read(struct relay *, struct end *, void *, size_t);
+ssize_t	rl_tls_write(struct relay *, struct end *, const void *, size_t);
+int	rl_tls_notify(struct relay *);
+bool	rl_tls_pending(const struct relay *);
+void	rl_tls_end(struct relay *);
 
 /* relay_splice.c */
 bool	rl_is_fifo(int);

@@ -27,6 +27,12 @@
  *     "closing stdout" at peer EOF is shutdown(SHUT_WR) on it, not
  *     close(): stdin is not the relay's to close.
  *   - The detail given to opts->event is never NULL ("" if nothing).
+ *   - Over TLS the half-close is close_notify, then SHUT_WR; while the
+ *     socket does not take close_notify the up flow is not done (it waits
+ *     for the socket like a flow with data), so -q's timer and send_only's
+ *     end wait for it too.  RELAY_SHUTDOWN_WR's detail is then
+ *     "close_notify".  OpenSSL's unread records hold the quit timer as
+ *     unread socket data does.
  */
 #include "config.h"
 
@@ -70,16 +76,24 @@ rl_finish(struct relay *r, int status)
 	r->res->status = status;
 }
 
-/* End the relay with status 74 for an error on where. */
+/*
+ * End the relay with status 74 for an error on where.  EPROTO on the
+ * socket over TLS is a TLS failure: relay_tls.c said why in tls_why.
+ */
 void
 rl_fail(struct relay *r, const char *where, int error)
 {
-	char detail[128];
+	char detail[192];
+	const char *why = strerror(error);
 
+	if (error == EPROTO && r->tls_why[0] != '\0' && where != NULL &&
+	    strcmp(where, "socket") == 0)
+		why = r->tls_why;
 	r->res->error = error;
 	r->res->where = where;
+	snprintf(r->res->reason, sizeof(r->res->reason), "%s", why);
 	snprintf(detail, sizeof(detail), "%s: %s",
-	    where != NULL ? where : "relay", strerror(error));
+	    where != NULL ? where : "relay", why);
 	rl_emit(r, RELAY_ERROR, detail);
 	rl_finish(r, 74);
 }
@@ -200,6 +214,13 @@ rl_check_up_done(struct relay *r)
 		rl_fail(r, f->src.name, f->src_err);
 		return;
 	}
+	/* Over TLS, close_notify first: the socket may have to wait. */
+	if (r->tls != NULL && !r->o->no_shutdown && !r->tls_notified) {
+		if (f->notify && !f->dst.ready)
+			return;
+		if (rl_tls_notify(r) != 1)
+			return;
+	}
 	f->done = true;
 	r->t_sent = rl_now_ns();
 	if (!r->o->no_shutdown) {
@@ -208,7 +229,8 @@ rl_check_up_done(struct relay *r)
 		 * still being read, the reads end with the reset.
 		 */
 		if (shutdown(r->sock, SHUT_WR) == 0)
-			rl_emit(r, RELAY_SHUTDOWN_WR, "");
+			rl_emit(r, RELAY_SHUTDOWN_WR, r->tls != NULL ?
+			    "close_notify" : "");
 		else if (errno != ENOTCONN || !rl_flow_active(&r->down) ||
 		    r->down.done) {
 			rl_fail(r, "socket", sock_error(r, errno));
@@ -310,6 +332,8 @@ quit_deadline(const struct relay *r)
 	if (f->mode == M_COPY && f->off < f->len)
 		return -1;
 	if (ioctl(r->sock, FIONREAD, &unread) == 0 && unread > 0)
+		return -1;
+	if (rl_tls_pending(r))
 		return -1;
 	from = r->t_down > r->t_sent ? r->t_down : r->t_sent;
 	return from + r->o->quit_ms * NS_PER_MS;

@@ -1,0 +1,1226 @@
+/*
+ * check_relay_tls.c - the relay (cmd/relay.c) over TLS (opts->tls).
+ *
+ * Each test dials a loopback TCP connection (127.0.0.1, port 0), does a
+ * TLS 1.3 handshake on it in-process (the server's certificate is
+ * self-signed, made at run time; the client does not verify, which is
+ * the library's job), hands relay() the client's SSL in a thread, and
+ * plays the server from the test with a non-blocking SSL, poll(2) and
+ * deadlines; stdin and stdout are pipes or regular files.  Nothing
+ * waits with sleep(); a wait that must time out is a bounded poll.
+ *
+ * HECAT_TEST_SLOWDOWN=N divides the bulk sizes by N and stretches the
+ * upper bounds of the timing windows (see tu_slowdown() in testutil.c).
+ */
+#include "config.h"
+
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "check_main.h"
+#include "relay.h"
+#include "testutil.h"
+
+#define SLOW		tu_slowdown()
+#define BLOCK		(64 * 1024)	/* the data streams' generator */
+
+/* ---- data: a xorshift64* stream, made and checked a block at a time ---- */
+
+struct stream {
+	uint64_t	 seed;
+	unsigned char	 blk[BLOCK];
+	size_t		 pos;		/* bytes of blk used */
+	uint64_t	 done;
+};
+
+static void
+stream_init(struct stream *s, uint64_t seed)
+{
+	memset(s, 0, sizeof(*s));
+	s->seed = seed;
+	s->pos = BLOCK;
+}
+
+/* The next n bytes of the stream (n <= BLOCK), at *p. */
+static size_t
+stream_next(struct stream *s, const unsigned char **p, size_t n)
+{
+	uint64_t v;
+	size_t i;
+
+	if (s->pos == BLOCK) {
+		for (i = 0; i < BLOCK; i += 8) {
+			s->seed ^= s->seed >> 12;
+			s->seed ^= s->seed << 25;
+			s->seed ^= s->seed >> 27;
+			v = s->seed * 0x2545f4914f6cdd1dULL;
+			memcpy(s->blk + i, &v, 8);
+		}
+		s->pos = 0;
+	}
+	if (n > BLOCK - s->pos)
+		n = BLOCK - s->pos;
+	*p = s->blk + s->pos;
+	return n;
+}
+
+static void
+stream_skip(struct stream *s, size_t n)
+{
+	s->pos += n;
+	s->done += n;
+}
+
+/* Whether data[0..len) is what the stream has next (and take it). */
+static bool
+stream_check(struct stream *s, const unsigned char *data, size_t len)
+{
+	const unsigned char *p;
+	size_t k;
+
+	while (len > 0) {
+		k = stream_next(s, &p, len);
+		if (memcmp(p, data, k) != 0)
+			return false;
+		stream_skip(s, k);
+		data += k;
+		len -= k;
+	}
+	return true;
+}
+
+/* ---- descriptors -------------------------------------------------------- */
+
+static void
+set_nonblock(int fd)
+{
+	ck_assert_int_ne(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK),
+	    -1);
+}
+
+static void
+xclose(int *fd)
+{
+	if (*fd != -1)
+		close(*fd);
+	*fd = -1;
+}
+
+/*
+ * A loopback TCP connection: *a for the relay, *b the server's, both
+ * non-blocking.  bufsz > 0 limits b's receive and a's send buffer.
+ */
+static void
+tcp_pair(int *a, int *b, int bufsz)
+{
+	struct sockaddr_in sin;
+	uint16_t port;
+	int l = tu_listen("127.0.0.1", 0, &port);
+
+	ck_assert_int_ge(l, 0);
+	if (bufsz > 0)
+		ck_assert_int_eq(setsockopt(l, SOL_SOCKET, SO_RCVBUF, &bufsz,
+		    sizeof(bufsz)), 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	*a = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(*a, 0);
+	if (bufsz > 0)
+		ck_assert_int_eq(setsockopt(*a, SOL_SOCKET, SO_SNDBUF, &bufsz,
+		    sizeof(bufsz)), 0);
+	ck_assert_int_eq(connect(*a, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	set_nonblock(*a);
+	*b = accept4(l, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	ck_assert_int_ge(*b, 0);
+	close(l);
+}
+
+/* Wait up to ms (times SLOW) for events on fd; true if they came. */
+static bool
+wait_fd(int fd, short events, int ms)
+{
+	struct pollfd p = { fd, events, 0 };
+	double end = tu_now_ms() + ms * SLOW;
+	int n;
+
+	for (;;) {
+		n = poll(&p, 1, (int)(end - tu_now_ms()) + 1);
+		if (n == 1)
+			return true;
+		if ((n == 0 || errno != EINTR) && tu_now_ms() >= end)
+			return false;
+	}
+}
+
+/* Write all of s to the non-blocking fd, within 2 s. */
+static void
+put(int fd, const void *s, size_t len)
+{
+	const char *p = s;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		} else {
+			ck_assert_msg(n == -1 && errno == EAGAIN,
+			    "write: %s", strerror(errno));
+			ck_assert_msg(wait_fd(fd, POLLOUT, 2000),
+			    "write: no room within 2 s");
+		}
+	}
+}
+
+/*
+ * Read from the non-blocking fd into buf until EOF, cap - 1 bytes, or ms
+ * (times SLOW).  Returns the bytes read (buf NUL-terminated); *eof says
+ * whether EOF was read.
+ */
+static size_t
+get(int fd, char *buf, size_t cap, int ms, bool *eof)
+{
+	double end = tu_now_ms() + ms * SLOW;
+	size_t got = 0;
+	ssize_t n;
+
+	*eof = false;
+	while (got < cap - 1) {
+		n = read(fd, buf + got, cap - 1 - got);
+		if (n > 0)
+			got += (size_t)n;
+		else if (n == 0) {
+			*eof = true;
+			break;
+		} else {
+			ck_assert_msg(errno == EAGAIN, "read: %s",
+			    strerror(errno));
+			if (tu_now_ms() >= end ||
+			    !wait_fd(fd, POLLIN, (int)(end - tu_now_ms()) + 1))
+				break;
+		}
+	}
+	buf[got] = '\0';
+	return got;
+}
+
+/* ---- TLS: a self-signed server, a client that does not verify ---------- */
+
+static SSL_CTX *
+server_ctx(void)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	EVP_PKEY *pk = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	X509_NAME *nm;
+
+	ck_assert(ctx != NULL && pk != NULL && x != NULL);
+	ck_assert_int_eq(X509_set_version(x, 2), 1);
+	ck_assert_int_eq(ASN1_INTEGER_set(X509_get_serialNumber(x), 1), 1);
+	ck_assert(X509_gmtime_adj(X509_getm_notBefore(x), -3600) != NULL);
+	ck_assert(X509_gmtime_adj(X509_getm_notAfter(x), 3600) != NULL);
+	ck_assert_int_eq(X509_set_pubkey(x, pk), 1);
+	nm = X509_get_subject_name(x);
+	ck_assert_int_eq(X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"localhost", -1, -1, 0), 1);
+	ck_assert_int_eq(X509_set_issuer_name(x, nm), 1);
+	ck_assert_int_gt(X509_sign(x, pk, EVP_sha256()), 0);
+	ck_assert_int_eq(SSL_CTX_use_certificate(ctx, x), 1);
+	ck_assert_int_eq(SSL_CTX_use_PrivateKey(ctx, pk), 1);
+	X509_free(x);
+	EVP_PKEY_free(pk);
+	return ctx;
+}
+
+/* One step of a handshake; true when done, else *ev what it waits for. */
+static bool
+hs_step(SSL *s, bool client, short *ev)
+{
+	int rc = client ? SSL_connect(s) : SSL_accept(s), err;
+
+	*ev = 0;
+	if (rc == 1)
+		return true;
+	err = SSL_get_error(s, rc);
+	ck_assert_msg(err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE,
+	    "handshake: SSL error %d", err);
+	*ev = err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+	return false;
+}
+
+/* Both sides' handshake, on the non-blocking sockets, within 5 s. */
+static void
+handshake(SSL *c, int cfd, SSL *s, int sfd)
+{
+	struct pollfd p[2];
+	double end = tu_now_ms() + 5000.0 * SLOW;
+	bool cd = false, sd = false;
+
+	while (!cd || !sd) {
+		p[0].fd = cfd;
+		p[1].fd = sfd;
+		p[0].revents = p[1].revents = 0;
+		p[0].events = p[1].events = 0;
+		if (!cd)
+			cd = hs_step(c, true, &p[0].events);
+		if (!sd)
+			sd = hs_step(s, false, &p[1].events);
+		if (cd && sd)
+			break;
+		ck_assert_msg(tu_now_ms() < end, "no handshake within 5 s");
+		(void)poll(p, 2, 100);
+	}
+}
+
+/* ---- the relay in a thread ---------------------------------------------- */
+
+#define MAXEV	32
+
+struct run {
+	pthread_t		 th;
+	bool			 started;
+	int			 sock, in, out;
+	struct relay_opts	 o;
+	struct relay_result	 res;
+	int			 status;
+	double			 t_end;
+	int			 done[2];	/* readable after relay() */
+	int			 abort[2];	/* the default sigfd */
+	enum relay_event	 ev[MAXEV];
+	char			 detail[MAXEV][200];
+	size_t			 nev;
+};
+
+static void
+record(enum relay_event ev, const char *detail, void *arg)
+{
+	struct run *rn = arg;
+
+	if (rn->nev == MAXEV)
+		return;
+	rn->ev[rn->nev] = ev;
+	snprintf(rn->detail[rn->nev], sizeof(rn->detail[0]), "%s",
+	    detail != NULL ? detail : "(null)");
+	rn->nev++;
+}
+
+static void *
+run_main(void *arg)
+{
+	struct run *rn = arg;
+	char c = 0;
+
+	rn->status = relay(rn->sock, rn->in, rn->out, &rn->o, &rn->res);
+	rn->t_end = tu_now_ms();
+	if (write(rn->done[1], &c, 1) != 1)
+		abort();
+	return NULL;
+}
+
+static void
+run_start(struct run *rn)
+{
+	ck_assert_int_eq(pthread_create(&rn->th, NULL, run_main, rn), 0);
+	rn->started = true;
+}
+
+static bool
+run_wait(struct run *rn, int ms)
+{
+	if (!rn->started)
+		return true;
+	if (!wait_fd(rn->done[0], POLLIN, ms))
+		return false;
+	pthread_join(rn->th, NULL);
+	rn->started = false;
+	return true;
+}
+
+/* Stop the relay the way a signal would (a signalfd_siginfo on sigfd). */
+static void
+fake_signal(struct run *rn, int sig)
+{
+	struct signalfd_siginfo si;
+
+	memset(&si, 0, sizeof(si));
+	si.ssi_signo = (uint32_t)sig;
+	ck_assert_int_eq(write(rn->abort[1], &si, sizeof(si)),
+	    (ssize_t)sizeof(si));
+}
+
+/* relay() must return within ms (times SLOW). */
+static void
+run_end(struct run *rn, int ms)
+{
+	if (!run_wait(rn, ms)) {
+		fake_signal(rn, SIGTERM);
+		(void)run_wait(rn, 5000);
+		ck_abort_msg("relay did not end within %d ms", ms * SLOW);
+	}
+	ck_assert_int_eq(rn->status, rn->res.status);
+}
+
+static int
+ev_index(const struct run *rn, enum relay_event ev)
+{
+	size_t i;
+
+	for (i = 0; i < rn->nev; i++)
+		if (rn->ev[i] == ev)
+			return (int)i;
+	return -1;
+}
+
+static const char *
+ev_detail(const struct run *rn, enum relay_event ev)
+{
+	int i = ev_index(rn, ev);
+
+	return i == -1 ? "(no such event)" : rn->detail[i];
+}
+
+#define HAS(rn, e)	(ev_index((rn), (e)) != -1)
+
+/* CPU time the relay's thread has used, in ms. */
+static double
+run_cpu_ms(const struct run *rn)
+{
+	struct timespec ts;
+	clockid_t cid;
+
+	ck_assert_int_eq(pthread_getcpuclockid(rn->th, &cid), 0);
+	ck_assert_int_eq(clock_gettime(cid, &ts), 0);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The relay, still running, waits 300 ms using < 30 ms of CPU. */
+static void
+assert_waits_quietly(struct run *rn)
+{
+	double cpu = run_cpu_ms(rn);
+
+	ck_assert_msg(!run_wait(rn, 300), "the relay ended");
+	cpu = run_cpu_ms(rn) - cpu;
+	ck_assert_msg(cpu < 30.0 * SLOW, "busy: %.1f ms of CPU in 300 ms",
+	    cpu);
+}
+
+/* ---- fixture ------------------------------------------------------------ */
+
+struct fx {
+	int		 sock, peer;	/* TCP: the relay's, the server's */
+	SSL_CTX		*cctx, *sctx;
+	SSL		*c, *s;		/* the relay's SSL, the server's */
+	int		 in, in_w;	/* stdin: the relay's, the test's */
+	int		 out, out_r;	/* stdout: the relay's, the test's */
+	int		 nfds;
+	struct run	 rn;
+};
+
+static void
+make_pipe(bool relay_reads, int *relay_end, int *t)
+{
+	int p[2];
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	*relay_end = relay_reads ? p[0] : p[1];
+	*t = relay_reads ? p[1] : p[0];
+	set_nonblock(*t);	/* the relay's end stays blocking */
+}
+
+/*
+ * An unlinked temporary file: returns a descriptor on it open with flags,
+ * and in *rfd another one, read-only, with its own offset.
+ */
+static int
+temp_fd(int flags, int *rfd)
+{
+	char path[] = "/tmp/hecat-relaytls-XXXXXX";
+	int fd = mkstemp(path), wfd;
+
+	ck_assert_int_ge(fd, 0);
+	*rfd = open(path, O_RDONLY | O_CLOEXEC);
+	wfd = open(path, flags | O_CLOEXEC);
+	unlink(path);
+	close(fd);
+	ck_assert_int_ge(*rfd, 0);
+	ck_assert_int_ge(wfd, 0);
+	return wfd;
+}
+
+/* Connect, handshake, pipes for stdin and stdout; the relay not started. */
+static void
+fx_init(struct fx *fx, int bufsz, bool read_ahead)
+{
+	memset(fx, 0, sizeof(*fx));
+	fx->nfds = tu_count_fds();
+	tcp_pair(&fx->sock, &fx->peer, bufsz);
+	fx->sctx = server_ctx();
+	fx->cctx = SSL_CTX_new(TLS_client_method());
+	ck_assert(fx->cctx != NULL);
+	SSL_CTX_set_verify(fx->cctx, SSL_VERIFY_NONE, NULL);
+	fx->c = SSL_new(fx->cctx);
+	fx->s = SSL_new(fx->sctx);
+	ck_assert(fx->c != NULL && fx->s != NULL);
+	ck_assert_int_eq(SSL_set_fd(fx->c, fx->sock), 1);
+	ck_assert_int_eq(SSL_set_fd(fx->s, fx->peer), 1);
+	if (read_ahead)
+		SSL_set_read_ahead(fx->c, 1);
+	handshake(fx->c, fx->sock, fx->s, fx->peer);
+	make_pipe(true, &fx->in, &fx->in_w);
+	make_pipe(false, &fx->out, &fx->out_r);
+
+	fx->rn.sock = fx->sock;
+	fx->rn.in = fx->in;
+	fx->rn.out = fx->out;
+	ck_assert_int_eq(pipe2(fx->rn.done, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(fx->rn.abort, O_CLOEXEC), 0);
+	fx->rn.o.quit_ms = -1;
+	fx->rn.o.idle_ms = -1;
+	fx->rn.o.sigfd = fx->rn.abort[0];
+	fx->rn.o.tls = fx->c;
+	fx->rn.o.event = record;
+	fx->rn.o.arg = &fx->rn;
+}
+
+/* Swap stdin and/or stdout's pipes for regular files. */
+static void
+fx_files(struct fx *fx, bool in, bool out)
+{
+	if (in) {
+		xclose(&fx->in);
+		xclose(&fx->in_w);
+		fx->in_w = temp_fd(O_WRONLY, &fx->in);
+		fx->rn.in = fx->in;
+	}
+	if (out) {
+		xclose(&fx->out);
+		xclose(&fx->out_r);
+		fx->out = temp_fd(O_WRONLY, &fx->out_r);
+		fx->rn.out = fx->out;
+	}
+}
+
+static void
+fx_free(struct fx *fx)
+{
+	ck_assert_msg(!fx->rn.started, "relay still running");
+	if (HAS(&fx->rn, RELAY_STDOUT_CLOSED) &&
+	    strcmp(ev_detail(&fx->rn, RELAY_STDOUT_CLOSED), "peer eof") == 0) {
+		errno = 0;
+		ck_assert_msg(fcntl(fx->out, F_GETFD) == -1 && errno == EBADF,
+		    "the relay did not close stdout at peer EOF");
+		fx->out = -1;
+	}
+	ck_assert_int_ne(fcntl(fx->sock, F_GETFD), -1);
+	SSL_free(fx->c);
+	SSL_free(fx->s);
+	SSL_CTX_free(fx->cctx);
+	SSL_CTX_free(fx->sctx);
+	xclose(&fx->sock);
+	xclose(&fx->peer);
+	xclose(&fx->in);
+	xclose(&fx->in_w);
+	xclose(&fx->out);
+	xclose(&fx->out_r);
+	xclose(&fx->rn.done[0]);
+	xclose(&fx->rn.done[1]);
+	xclose(&fx->rn.abort[0]);
+	xclose(&fx->rn.abort[1]);
+	ck_assert_int_eq(tu_count_fds(), fx->nfds);
+}
+
+/* ---- the server's side -------------------------------------------------- */
+
+/* What SSL_get_error says after rc: the poll event to wait for, or 0. */
+static short
+srv_want(SSL *s, int rc, int *err)
+{
+	*err = SSL_get_error(s, rc);
+	if (*err == SSL_ERROR_WANT_READ)
+		return POLLIN;
+	if (*err == SSL_ERROR_WANT_WRITE)
+		return POLLOUT;
+	return 0;
+}
+
+/* The server writes all of buf, within 5 s. */
+static void
+srv_put(struct fx *fx, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t n;
+	short ev;
+	int rc, err;
+
+	while (len > 0) {
+		rc = SSL_write_ex(fx->s, p, len, &n);
+		if (rc == 1) {
+			p += n;
+			len -= n;
+			continue;
+		}
+		ev = srv_want(fx->s, rc, &err);
+		ck_assert_msg(ev != 0, "server SSL_write: error %d", err);
+		ck_assert_msg(wait_fd(fx->peer, ev, 5000),
+		    "server SSL_write: stuck for 5 s");
+	}
+}
+
+#define SRV_PUTS(fx, s)	srv_put((fx), (s), strlen(s))
+
+enum srv_end { SRV_MORE, SRV_NOTIFY, SRV_ERROR, SRV_TIMEOUT };
+
+/*
+ * The server reads into buf up to cap - 1 bytes (NUL-terminated), until
+ * the client's close_notify, an error, or ms (times SLOW).  *got says how
+ * many bytes; the return value why it stopped (SRV_MORE: cap reached).
+ */
+static enum srv_end
+srv_get(struct fx *fx, char *buf, size_t cap, int ms, size_t *got)
+{
+	double end = tu_now_ms() + ms * SLOW;
+	enum srv_end how = SRV_MORE;
+	size_t n;
+	short ev;
+	int rc, err;
+
+	*got = 0;
+	while (*got < cap - 1) {
+		rc = SSL_read_ex(fx->s, buf + *got, cap - 1 - *got, &n);
+		if (rc == 1) {
+			*got += n;
+			continue;
+		}
+		ev = srv_want(fx->s, rc, &err);
+		if (err == SSL_ERROR_ZERO_RETURN) {
+			how = SRV_NOTIFY;
+			break;
+		}
+		if (ev == 0) {
+			how = SRV_ERROR;
+			ERR_clear_error();
+			break;
+		}
+		if (tu_now_ms() >= end ||
+		    !wait_fd(fx->peer, ev, (int)(end - tu_now_ms()) + 1)) {
+			how = SRV_TIMEOUT;
+			break;
+		}
+	}
+	buf[*got] = '\0';
+	return how;
+}
+
+/* After the client's close_notify: TCP's EOF follows within 2 s. */
+static void
+srv_expect_tcp_eof(struct fx *fx)
+{
+	char c;
+
+	ck_assert_msg(wait_fd(fx->peer, POLLIN, 2000), "no TCP EOF in 2 s");
+	ck_assert_int_eq(read(fx->peer, &c, 1), 0);
+}
+
+/* The server's close_notify (one SSL_shutdown, room assumed). */
+static void
+srv_close_notify(struct fx *fx)
+{
+	ck_assert_int_ge(SSL_shutdown(fx->s), 0);
+}
+
+/* ---- the tests ---------------------------------------------------------- */
+
+/*
+ * 8 MiB each way at once, checked byte by byte at both ends: pipes
+ * (_i 0), regular files (_i 1), pipes and small socket buffers, so that
+ * SSL_write waits for the socket mid-record (_i 2).  Then stdin's EOF
+ * -> close_notify -> the server answers it with its own -> status 0.
+ */
+START_TEST(bulk_8mib_both_ways)
+{
+	static unsigned char buf[BLOCK], back[BLOCK];
+	struct fx fx;
+	struct stream up_tx, up_rx, down_tx, down_rx;
+	struct pollfd p[3];
+	uint64_t len = 8ULL * 1024 * 1024 / (uint64_t)SLOW;
+	double end;
+	const unsigned char *d;
+	bool files = _i == 1, srv_notified = false, srv_closed = false,
+	    out_eof = false, in_done = false;
+	short srd = POLLIN, swr = POLLOUT;
+	size_t n, k;
+	ssize_t w;
+	int rc, err;
+
+	fx_init(&fx, _i == 2 ? 16384 : 0, false);
+	stream_init(&up_tx, 11);
+	stream_init(&up_rx, 11);
+	stream_init(&down_tx, 22);
+	stream_init(&down_rx, 22);
+	if (files) {
+		fx_files(&fx, true, true);
+		while (up_tx.done < len) {
+			k = stream_next(&up_tx, &d, (size_t)(len - up_tx.done));
+			ck_assert_int_eq(write(fx.in_w, d, k), (ssize_t)k);
+			stream_skip(&up_tx, k);
+		}
+		in_done = true;
+	}
+	run_start(&fx.rn);
+	end = tu_now_ms() + 30000.0 * SLOW;
+	while (!(srv_closed && (files || out_eof)) ||
+	    (files && fx.rn.started && !run_wait(&fx.rn, 0))) {
+		ck_assert_msg(tu_now_ms() < end, "bulk: not done in 30 s "
+		    "(up %llu, down %llu)", (unsigned long long)up_rx.done,
+		    (unsigned long long)down_tx.done);
+		/* stdin */
+		if (!in_done) {
+			k = stream_next(&up_tx, &d, (size_t)(len - up_tx.done));
+			w = write(fx.in_w, d, k);
+			if (w > 0)
+				stream_skip(&up_tx, (size_t)w);
+			if (up_tx.done == len) {
+				xclose(&fx.in_w);
+				in_done = true;
+			}
+		}
+		/* the server reads */
+		if (!srv_notified) {
+			rc = SSL_read_ex(fx.s, buf, sizeof(buf), &n);
+			if (rc == 1)
+				ck_assert_msg(stream_check(&up_rx, buf, n),
+				    "up: wrong bytes at %llu",
+				    (unsigned long long)up_rx.done);
+			else {
+				srd = srv_want(fx.s, rc, &err);
+				if (err == SSL_ERROR_ZERO_RETURN)
+					srv_notified = true;
+				else
+					ck_assert_msg(srd != 0,
+					    "server read: error %d", err);
+			}
+		}
+		/* the server writes */
+		if (down_tx.done < len) {
+			k = stream_next(&down_tx, &d,
+			    (size_t)(len - down_tx.done));
+			if (k > 16384)
+				k = 16384;
+			rc = SSL_write_ex(fx.s, d, k, &n);
+			if (rc == 1)
+				stream_skip(&down_tx, n);
+			else {
+				swr = srv_want(fx.s, rc, &err);
+				ck_assert_msg(swr != 0,
+				    "server write: error %d", err);
+			}
+		} else if (srv_notified && !srv_closed) {
+			srv_close_notify(&fx);
+			srv_closed = true;
+		}
+		/* stdout */
+		if (!files && !out_eof) {
+			w = read(fx.out_r, back, sizeof(back));
+			if (w > 0)
+				ck_assert_msg(stream_check(&down_rx, back,
+				    (size_t)w), "down: wrong bytes at %llu",
+				    (unsigned long long)down_rx.done);
+			else if (w == 0)
+				out_eof = true;
+		}
+		p[0].fd = in_done ? -1 : fx.in_w;
+		p[0].events = POLLOUT;
+		p[1].fd = fx.peer;
+		p[1].events = (short)((srv_notified ? 0 : srd) |
+		    (down_tx.done < len ? swr : 0));
+		p[2].fd = files || out_eof ? -1 : fx.out_r;
+		p[2].events = POLLIN;
+		p[0].revents = p[1].revents = p[2].revents = 0;
+		(void)poll(p, 3, 20);
+	}
+	run_end(&fx.rn, 5000);
+	ck_assert_int_eq(fx.rn.status, 0);
+	ck_assert_uint_eq(up_rx.done, len);
+	ck_assert_uint_eq(fx.rn.res.sent, len);
+	ck_assert_uint_eq(fx.rn.res.received, len);
+	ck_assert(!fx.rn.res.spliced_up && !fx.rn.res.spliced_down);
+	ck_assert_str_eq(ev_detail(&fx.rn, RELAY_START),
+	    "up=copy down=copy socket=tls");
+	ck_assert_str_eq(ev_detail(&fx.rn, RELAY_SHUTDOWN_WR), "close_notify");
+	ck_assert_str_eq(ev_detail(&fx.rn, RELAY_STDOUT_CLOSED), "peer eof");
+	if (files) {
+		/* The file holds the server's stream, whole. */
+		for (n = 0; (w = pread(fx.out_r, back, sizeof(back),
+		    (off_t)n)) > 0; n += (size_t)w)
+			ck_assert(stream_check(&down_rx, back, (size_t)w));
+	}
+	ck_assert_uint_eq(down_rx.done, len);
+	fx_free(&fx);
+}
+END_TEST
+
+/*
+ * stdin's EOF: the server reads the data, then close_notify, then TCP's
+ * EOF; it can still send, and the client gets it; its close_notify then
+ * ends the relay, status 0, stdout closed.
+ */
+START_TEST(stdin_eof_sends_close_notify_then_reads_on)
+{
+	struct fx fx;
+	char buf[256];
+	size_t got;
+	bool eof;
+
+	fx_init(&fx, 0, false);
+	run_start(&fx.rn);
+	put(fx.in_w, "request\n", 8);
+	xclose(&fx.in_w);
+	ck_assert_int_eq(srv_get(&fx, buf, sizeof(buf), 2000, &got),
+	    SRV_NOTIFY);
+	ck_assert_str_eq(buf, "request\n");
+	srv_expect_tcp_eof(&fx);
+	SRV_PUTS(&fx, "reply after close_notify\n");
+	ck_assert_uint_eq(get(fx.out_r, buf, 26, 2000, &eof), 25);
+	ck_assert_str_eq(buf, "reply after close_notify\n");
+	ck_assert(!run_wait(&fx.rn, 0));
+	srv_close_notify(&fx);
+	get(fx.out_r, buf, sizeof(buf), 2000, &eof);
+	ck_assert(eof);
+	run_end(&fx.rn, 2000);
+	ck_assert_int_eq(fx.rn.status, 0);
+	ck_assert_ptr_null(fx.rn.res.where);
+	ck_assert_str_eq(fx.rn.res.reason, "");
+	ck_assert_uint_eq(fx.rn.res.sent, 8);
+	ck_assert_uint_eq(fx.rn.res.received, 25);
+	ck_assert(HAS(&fx.rn, RELAY_SHUTDOWN_WR));
+	ck_assert_int_lt(ev_index(&fx.rn, RELAY_SHUTDOWN_WR),
+	    ev_index(&fx.rn, RELAY_PEER_EOF));
+	ck_assert_str_eq(ev_detail(&fx.rn, RELAY_STDOUT_CLOSED), "peer eof");
+	fx_free(&fx);
+}
+END_TEST
+
+/*
+ * The server's close_notify while stdin is open: the relay ends, status
+ * 0, stdout closed after the data; and it answers with its own
+ * close_notify (a clean end), which the server reads.
+ */
+START_TEST(server_close_notify_ends_relay)
+{
+	struct fx fx;
+	char buf[64];
+	size_t got;
+	bool eof;
+
+	fx_init(&fx, 0, false);
+	run_start(&fx.rn);
+	SRV_PUTS(&fx, "bye\n");
+	srv_close_notify(&fx);
+	ck_assert_uint_eq(get(fx.out_r, buf, sizeof(buf), 2000, &eof), 4);
+	ck_assert_str_eq(buf, "bye\n");
+	ck_assert(eof);
+	run_end(&fx.rn, 2000);
+	ck_assert_int_eq(fx.rn.status, 0);
+	ck_assert_uint_eq(fx.rn.res.received, 4);
+	ck_assert(HAS(&fx.rn, RELAY_PEER_EOF));
+	ck_assert(!HAS(&fx.rn, RELAY_STDIN_EOF));
+	ck_assert_int_eq(srv_get(&fx, buf, sizeof(buf), 2000, &got),
+	    SRV_NOTIFY);
+	ck_assert_uint_eq(got, 0);
+	fx_free(&fx);
+}
+END_TEST
+
+/*
+ * TCP's EOF without close_notify is a truncation: status 74, "socket",
+ * EPROTO, the reason says so; what came before it is on stdout, which
+ * is not closed as at an EOF.
+ */
+START_TEST(tcp_eof_without_close_notify_is_truncation)
+{
+	struct fx fx;
+	char buf[64], want[160];
+	bool eof;
+
+	fx_init(&fx, 0, false);
+	run_start(&fx.rn);
+	SRV_PUTS(&fx, "partial");
+	ck_assert_uint_eq(get(fx.out_r, buf, 8, 2000, &eof), 7);
+	ck_assert_int_eq(shutdown(fx.peer, SHUT_WR), 0);
+	run_end(&fx.rn, 2000);
+	ck_assert_int_eq(fx.rn.status, 74);
+	ck_assert_str_eq(fx.rn.res.where, "socket");
+	ck_assert_int_eq(fx.rn.res.error, EPROTO);
+	ck_assert_str_eq(fx.rn.res.reason, "TLS: connection closed without "
+	    "close_notify (truncated)");
+	snprintf(want, sizeof(want), "socket: %s", fx.rn.res.reason);
+	ck_assert_str_eq(ev_detail(&fx.rn, RELAY_ERROR), want);
+	ck_assert(!HAS(&fx.rn, RELAY_PEER_EOF));
+	ck_assert(!HAS(&fx.rn, RELAY_STDOUT_CLOSED));
+	ck_assert_uint_eq(fx.rn.res.received, 7);
+	/* No close_notify after an error: the server sees only the EOF. */
+	fx_free(&fx);
+}
+END_TEST
+
+/* Bytes that are not TLS: 74, "socket", EPROTO, "TLS: " and a reason. */
+START_TEST(garbage_is_tls_error)
+{
+	struct fx fx;
+
+	fx_init(&fx, 0, false);
+	run_start(&fx.rn);
+	put(fx.peer, "this is no TLS record at all\r\n\r\n", 32);
+	run_end(&fx.rn, 2000);
+	ck_assert_int_eq(fx.rn.status, 74);
+	ck_assert_str_eq(fx.rn.res.where, "socket");
+	ck_assert_int_eq(fx.rn.res.error, EPROTO);
+	ck_assert_msg(strncmp(fx.rn.res.reason, "TLS: ", 5) == 0 &&
+	    strlen(fx.rn.res.reason) > 5 &&
+	    strchr(fx.rn.res.reason, '\n') == NULL, "reason: %s",
+	    fx.rn.res.reason);
+	fx_free(&fx);
+}
+END_TEST
+
+/* A reset is ECONNRESET, as without TLS. */
+START_TEST(reset_is_econnreset)
+{
+	struct fx fx;
+	struct linger lg = { 1, 0 };
+	char buf[16];
+	bool eof;
+
+	fx_init(&fx, 0, false);
+	run_start(&fx.rn);
+	SRV_PUTS(&fx, "pong");
+	ck_assert_uint_eq(get(fx.out_r, buf, 5, 2000, &eof), 4);
+	ck_assert_int_eq(setsockopt(fx.peer, SOL_SOCKET, SO_LINGER, &lg,
+	    sizeof(lg)), 0);
+	xclose(&fx.peer);
+	run_end(&fx.rn, 2000);
+	ck_assert_int_eq(fx.rn.status, 74);
+	ck_assert_str_eq(fx.rn.res.where, "socket");
+	ck_assert_int_eq(fx.rn.res.error, ECONNRESET);
+	ck_assert_str_eq(fx.rn.res.reason, strerror(ECONNRESET));
+	fx_free(&fx);
+}
+END_TEST
+
+/*
+ * OpenSSL's buffered plaintext: the server sends 14 records of 10000
+ * bytes in one burst and then nothing.  With stdout a pipe nobody reads
+ * yet (_i < 2), the relay fills the pipe (64 KiB) and its buffer (64 KiB)
+ * (65536 is no multiple of 10000: a record is left half-read, its rest
+ * held by OpenSSL) and must still take the whole burst off the socket;
+ * when stdout drains, all of it must follow although poll sees nothing
+ * more to read.  A relay that waits for poll after each SSL_read fails
+ * here.  Odd _i: read_ahead (OpenSSL takes records off the socket in
+ * advance).  _i >= 2: stdout a regular file.  Then the relay waits
+ * quietly (no spin on what OpenSSL holds).
+ */
+START_TEST(pending_records_are_read)
+{
+	static char data[140000 + 1], back[140000 + 1];
+	struct fx fx;
+	size_t len = sizeof(data) - 1, i;
+	struct stat st;
+	double end;
+	bool eof;
+	int unread = -1;
+
+	for (i = 0; i < len; i++)
+		data[i] = (char)('a' + i % 23);
+	fx_init(&fx, 0, _i % 2 == 1);
+	if (_i >= 2)
+		fx_files(&fx, false, true);
+	run_start(&fx.rn);
+	for (i = 0; i < len; i += 10000)
+		srv_put(&fx, data + i, 10000);
+	if (_i < 2) {
+		/* The relay took all there is off the socket, and stopped. */
+		end = tu_now_ms() + 2000.0 * SLOW;
+		do {
+			ck_assert_int_eq(ioctl(fx.sock, FIONREAD, &unread), 0);
+			if (unread == 0)
+				break;
+			(void)wait_fd(fx.rn.done[0], POLLIN, 5);
+		} while (tu_now_ms() < end);
+		ck_assert_int_eq(unread, 0);
+		ck_assert_uint_eq(get(fx.out_r, back, len + 1, 2000, &eof),
+		    len);
+		ck_assert(!eof);
+	} else {
+		end = tu_now_ms() + 2000.0 * SLOW;
+		do {
+			ck_assert_int_eq(fstat(fx.out_r, &st), 0);
+			if (st.st_size == (off_t)len)
+				break;
+			(void)wait_fd(fx.rn.done[0], POLLIN, 5);
+		} while (tu_now_ms() < end);
+		ck_assert_int_eq(st.st_size, (off_t)len);
+		ck_assert_int_eq(pread(fx.out_r, back, len, 0), (ssize_t)len);
+	}
+	ck_assert_mem_eq(back, data, len);
+	assert_waits_quietly(&fx.rn);
+	ck_assert_uint_eq(fx.rn.res.received, len);
+	srv_close_notify(&fx);
+	run_end(&fx.rn, 2000);
+	ck_assert_int_eq(fx.rn.status, 0);
+	fx_free(&fx);
+}
+END_TEST
+
+/*
+ * -q: stdin's EOF, the server answers and stays silent: the relay ends
+ * quit_ms after the answer, status 0, the answer on stdout.
+ */
+START_TEST(quit_timer_after_answer)
+{
+	struct fx fx;
+	char buf[64];
+	size_t got;
+	double t0;
+	bool eof;
+
+	fx_init(&fx, 0, false);
+	fx.rn.o.quit_ms = 200;
+	run_start(&fx.rn);
+	put(fx.in_w, "q\n", 2);
+	xclose(&fx.in_w);
+	ck_assert_int_eq(srv_get(&fx, buf, sizeof(buf), 2000, &got),
+	    SRV_NOTIFY);
+	t0 = tu_now_ms();
+	SRV_PUTS(&fx, "answer\n");
+	ck_assert_uint_eq(get(fx.out_r, buf, 8, 2000, &eof), 7);
+	run_end(&fx.rn, 2000);
+	ck_assert_int_eq(fx.rn.status, 0);
+	ck_assert(HAS(&fx.rn, RELAY_QUIT_TIMER));
+	ck_assert_double_ge(fx.rn.t_end - t0, 200.0);
+	ck_assert_double_le(fx.rn.t_end - t0, tu_upper(200, 1200));
+	/* A clean end: the server gets nothing more, no error. */
+	fx_free(&fx);
+}
+END_TEST
+
+/* The idle timeout: nothing either way for idle_ms ends it, status 0. */
+START_TEST(idle_timeout)
+{
+	struct fx fx;
+	char buf[16];
+	bool eof;
+	double t0;
+
+	fx_init(&fx, 0, false);
+	fx.rn.o.idle_ms = 200;
+	run_start(&fx.rn);
+	SRV_PUTS(&fx, "hi");
+	t0 = tu_now_ms();
+	ck_assert_uint_eq(get(fx.out_r, buf, 3, 2000, &eof), 2);
+	run_end(&fx.rn, 2000);
+	ck_assert_int_eq(fx.rn.status, 0);
+	ck_assert(HAS(&fx.rn, RELAY_IDLE_TIMEOUT));
+	ck_assert_double_ge(fx.rn.t_end - t0, 190.0);
+	ck_assert_double_le(fx.rn.t_end - t0, tu_upper(200, 1200));
+	fx_free(&fx);
+}
+END_TEST
+
+/*
+ * send_only: what the server sends is read (counted) and dropped; stdin's
+ * EOF sends close_notify and ends the relay.
+ */
+START_TEST(send_only)
+{
+	struct fx fx;
+	char buf[64];
+	size_t got;
+
+	fx_init(&fx, 0, false);
+	fx.rn.o.send_only = true;
+	run_start(&fx.rn);
+	SRV_PUTS(&fx, "dropped");
+	put(fx.in_w, "upload", 6);
+	xclose(&fx.in_w);
+	ck_assert_int_eq(srv_get(&fx, buf, sizeof(buf), 2000, &got),
+	    SRV_NOTIFY);
+	ck_assert_str_eq(buf, "upload");
+	srv_expect_tcp_eof(&fx);
+	run_end(&fx.rn, 2000);
+	ck_assert_int_eq(fx.rn.status, 0);
+	ck_assert(HAS(&fx.rn, RELAY_SEND_DONE));
+	ck_assert_uint_eq(fx.rn.res.sent, 6);
+	ck_assert_uint_le(fx.rn.res.received, 7);
+	ck_assert_int_eq(read(fx.out_r, buf, sizeof(buf)), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	fx_free(&fx);
+}
+END_TEST
+
+/* no_stdin: stdin is never read; the server's data and EOF end it. */
+START_TEST(no_stdin)
+{
+	struct fx fx;
+	char buf[64];
+	bool eof;
+	int unread = 0;
+
+	fx_init(&fx, 0, false);
+	fx.rn.o.no_stdin = true;
+	put(fx.in_w, "never read", 10);
+	run_start(&fx.rn);
+	SRV_PUTS(&fx, "down only\n");
+	srv_close_notify(&fx);
+	ck_assert_uint_eq(get(fx.out_r, buf, sizeof(buf), 2000, &eof), 10);
+	ck_assert(eof);
+	run_end(&fx.rn, 2000);
+	ck_assert_int_eq(fx.rn.status, 0);
+	ck_assert_uint_eq(fx.rn.res.sent, 0);
+	ck_assert_int_eq(ioctl(fx.in, FIONREAD, &unread), 0);
+	ck_assert_int_eq(unread, 10);
+	fx_free(&fx);
+}
+END_TEST
+
+/* no_shutdown: stdin's EOF sends neither close_notify nor SHUT_WR. */
+START_TEST(no_shutdown)
+{
+	struct fx fx;
+	char buf[64];
+	size_t got;
+	bool eof;
+
+	fx_init(&fx, 0, false);
+	fx.rn.o.no_shutdown = true;
+	run_start(&fx.rn);
+	put(fx.in_w, "x", 1);
+	xclose(&fx.in_w);
+	ck_assert_int_eq(srv_get(&fx, buf, 2, 2000, &got), SRV_MORE);
+	ck_assert_int_eq(srv_get(&fx, buf, sizeof(buf), 300, &got),
+	    SRV_TIMEOUT);
+	ck_assert(!HAS(&fx.rn, RELAY_SHUTDOWN_WR));
+	SRV_PUTS(&fx, "still open\n");
+	srv_close_notify(&fx);
+	ck_assert_uint_eq(get(fx.out_r, buf, sizeof(buf), 2000, &eof), 11);
+	run_end(&fx.rn, 2000);
+	ck_assert_int_eq(fx.rn.status, 0);
+	ck_assert(HAS(&fx.rn, RELAY_STDIN_EOF));
+	ck_assert(!HAS(&fx.rn, RELAY_SHUTDOWN_WR));
+	fx_free(&fx);
+}
+END_TEST
+
+/*
+ * A signal with stdin's last words already in its pipe (ssh's goodbye,
+ * then SIGHUP): the relay ends at once, yet those words reach the server
+ * through TLS, followed by close_notify; status 0, res->signal.
+ */
+START_TEST(signal_flushes_stdin)
+{
+	struct fx fx;
+	char buf[64];
+	size_t got;
+
+	fx_init(&fx, 0, false);
+	put(fx.in_w, "goodbye", 7);
+	fake_signal(&fx.rn, SIGHUP);
+	run_start(&fx.rn);
+	run_end(&fx.rn, 2000);
+	ck_assert_int_eq(fx.rn.status, 0);
+	ck_assert_int_eq(fx.rn.res.signal, SIGHUP);
+	ck_assert_int_eq(srv_get(&fx, buf, sizeof(buf), 2000, &got),
+	    SRV_NOTIFY);
+	ck_assert_str_eq(buf, "goodbye");
+	ck_assert_uint_eq(fx.rn.res.sent, 7);
+	fx_free(&fx);
+}
+END_TEST
+
+/*
+ * stdout's reader gone: status 0, and a clean end for the server too
+ * (close_notify).
+ */
+START_TEST(stdout_gone)
+{
+	struct fx fx;
+	char buf[64];
+	size_t got;
+
+	fx_init(&fx, 0, false);
+	run_start(&fx.rn);
+	xclose(&fx.out_r);
+	SRV_PUTS(&fx, "nobody reads this\n");
+	run_end(&fx.rn, 2000);
+	ck_assert_int_eq(fx.rn.status, 0);
+	ck_assert(HAS(&fx.rn, RELAY_STDOUT_CLOSED));
+	ck_assert_int_eq(srv_get(&fx, buf, sizeof(buf), 2000, &got),
+	    SRV_NOTIFY);
+	fx_free(&fx);
+}
+END_TEST
+
+static Suite *
+relay_tls_suite(void)
+{
+	Suite *s = suite_create("relay_tls");
+	TCase *tc;
+
+	tc = tcase_create("eof");
+	tcase_add_test(tc, stdin_eof_sends_close_notify_then_reads_on);
+	tcase_add_test(tc, server_close_notify_ends_relay);
+	tcase_add_test(tc, tcp_eof_without_close_notify_is_truncation);
+	tcase_add_test(tc, send_only);
+	tcase_add_test(tc, no_stdin);
+	tcase_add_test(tc, no_shutdown);
+	tcase_set_timeout(tc, 20);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_add_test(tc, garbage_is_tls_error);
+	tcase_add_test(tc, reset_is_econnreset);
+	tcase_add_test(tc, signal_flushes_stdin);
+	tcase_add_test(tc, stdout_gone);
+	tcase_set_timeout(tc, 20);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("timers");
+	tcase_add_test(tc, quit_timer_after_answer);
+	tcase_add_test(tc, idle_timeout);
+	tcase_set_timeout(tc, 20);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("bulk");
+	tcase_add_loop_test(tc, pending_records_are_read, 0, 4);
+	tcase_add_loop_test(tc, bulk_8mib_both_ways, 0, 3);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+const struct check_def check_def = { relay_tls_suite, check_ignore_sigpipe };
