@@ -211,10 +211,11 @@ main(int argc, char *argv[])
 	ro.idle_ms = opts.idle_timeout_ms == OPT_NONE ? -1 :
 	    (int)opts.idle_timeout_ms;
 	ro.sigfd = sigfd;
+	ro.tls = cr.tls;
 	ro.event = out_relay_event;
 	ro.arg = out;
 	status = relay(fd, STDIN_FILENO, STDOUT_FILENO, &ro, &rr);
-	SSL_free(cr.tls);	/* the relay said goodbye, or could not */
+	SSL_free(cr.tls);	/* the relay said goodbye (close_notify) */
 	close(fd);
 	if (rr.signal != 0) {
 		out_summary(out, 128 + rr.signal, "signal", &rr);
@@ -223,7 +224,7 @@ main(int argc, char *argv[])
 	}
 	if (status != EX_OK)
 		out_error(out, "%s: %s", rr.where != NULL ? rr.where : "relay",
-		    strerror(rr.error));
+		    rr.reason);
 	out_summary(out, status, status == EX_OK ? "connected" : "io_error",
 	    &rr);
 done:
