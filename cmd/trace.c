@@ -50,7 +50,8 @@ static const struct render renders[HECAT_TRACE_NKINDS] = {
 	    text_attempt_end, json_attempt_end },
 	[HECAT_TRACE_WINNER] = { NULL, text_winner, json_winner },
 	[HECAT_TRACE_DIAL_FAILED] = { NULL, text_dial_failed,
-	    json_dial_failed }
+	    json_dial_failed },
+	[HECAT_TRACE_TLSA] = { NULL, text_tlsa, json_tlsa }
 };
 
 void

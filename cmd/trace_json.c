@@ -395,6 +395,18 @@ json_dial_failed(const struct out *o, FILE *f, const struct hecat_trace *t)
 }
 
 void
+json_tlsa(const struct out *o, FILE *f, const struct hecat_trace *t)
+{
+	(void)o;
+	json_key_str(f, "name", t->name);
+	json_key_str(f, "status", hecat_dns_status_name(t->status));
+	if (t->dnssec != HECAT_DNSSEC_NONE)
+		json_key_str(f, "dnssec", hecat_dnssec_name(t->dnssec));
+	json_key_str(f, "records", t->detail);
+	json_ms(f, "elapsed_ms", t->elapsed_ns);
+}
+
+void
 json_start(const struct out *o, const struct options *op, int argc,
     char *argv[])
 {

@@ -348,3 +348,14 @@ text_dial_failed(const struct out *o, const struct hecat_trace *t)
 {
 	vv_line(o, t->t_ns, "dial failed: %s", hecat_strerror(t->status));
 }
+
+void
+text_tlsa(const struct out *o, const struct hecat_trace *t)
+{
+	vv_line(o, t->t_ns, "tlsa name=%s status=%s%s%s%s%s time=%.1fms",
+	    t->name, hecat_dns_status_name(t->status),
+	    t->dnssec != HECAT_DNSSEC_NONE ? " dnssec=" : "",
+	    t->dnssec != HECAT_DNSSEC_NONE ? hecat_dnssec_name(t->dnssec) :
+	    "", t->detail != NULL ? " records=" : "",
+	    t->detail != NULL ? t->detail : "", ms(t->elapsed_ns));
+}

@@ -152,10 +152,16 @@ enum hecat_trace_kind {
 					   CANCELLED: why (LOST, CANCELLED);
 					   elapsed_ns since it started */
 	HECAT_TRACE_WINNER,		/* "winner": id, addr, orig, local */
-	HECAT_TRACE_DIAL_FAILED		/* "dial_failed": status (enum
+	HECAT_TRACE_DIAL_FAILED,	/* "dial_failed": status (enum
 					   hecat_err), detail (the message) */
+	HECAT_TRACE_TLSA		/* "tlsa": DANE's question answered
+					   (tls with DNSSEC): name
+					   ("_443._tcp.host"), status,
+					   dnssec, elapsed_ns, detail (the
+					   records: "3 1 1 5e2f...", NULL:
+					   none) */
 };
-#define HECAT_TRACE_NKINDS	(HECAT_TRACE_DIAL_FAILED + 1)
+#define HECAT_TRACE_NKINDS	(HECAT_TRACE_TLSA + 1)
 
 /*
  * Why an event happened: one list for every kind, each value with one

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Secure DNS: --dnssec against a real authoritative server (nsd) serving a
-# root zone signed at test time (ldns-keygen, ldns-signzone), DNS over TLS
+# root zone signed at test time (ldns-keygen, ldns-signzone), DANE (--tls
+# with --dnssec: TLSA records in that zone, openssl s_server), DNS over TLS
 # (--dns-tls) to a local unbound with a CA and certificate made by openssl
 # at test time, and --recursive from root hints that name the local nsd.
 # The library's own fields for each (struct hecat_config) are checked too,
@@ -73,6 +74,26 @@ mkdir -p "$z"
 # address of 127/8 of our own, picked per run.
 RADDR=127.53.$(( $$ % 250 + 1 )).1
 
+# ---- DANE's servers' certificate and ports ------------------------------------
+# A self-signed certificate for a name nobody dials: only DANE-EE (its
+# key's digest in a secure TLSA record) can vouch for it.  TLSA on DP1:
+# that digest; on DP2: another key's; on DP3: the digest, with its
+# signature broken after signing (bogus).
+(
+	cd "$tmp" || exit 1
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout dane.key -out dane.pem -days 2 -subj "/CN=elsewhere.invalid" &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout other.key -out other.pem -days 2 -subj "/CN=other.invalid"
+) > "$tmp/dane-openssl.log" 2>&1 || { cat "$tmp/dane-openssl.log"; echo "FAIL: openssl (DANE)"; exit 1; }
+spki_sha256() {
+	openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER |
+	    openssl dgst -sha256 -hex | awk '{ print $NF }'
+}
+DANE_HASH=$(spki_sha256 "$tmp/dane.pem")
+OTHER_HASH=$(spki_sha256 "$tmp/other.pem")
+DP1=$(free_port) DP2=$(free_port) DP3=$(free_port)
+
 # ---- the zones -----------------------------------------------------------
 # A root zone holding the test names: good.example (signed), bogus.example
 # (its signatures broken after signing), and a delegation without DS to
@@ -87,6 +108,9 @@ good.example.		IN A	127.0.0.1
 good.example.		IN AAAA	::1
 bogus.example.		IN A	127.0.0.1
 bogus.example.		IN AAAA	::1
+_$DP1._tcp.good.example.	IN TLSA	3 1 1 $DANE_HASH
+_$DP2._tcp.good.example.	IN TLSA	3 1 1 $OTHER_HASH
+_$DP3._tcp.good.example.	IN TLSA	3 1 1 $DANE_HASH
 unsigned.example.		IN NS	ns.unsigned.example.
 ns.unsigned.example.	IN A	$RADDR
 EOF
@@ -115,7 +139,8 @@ EOF
 ) > "$tmp/sign.log" 2>&1 || { cat "$tmp/sign.log"; echo "FAIL: signing"; exit 1; }
 # Break bogus.example's signatures (one base64 letter of each), keeping
 # its addresses: loopback with or without validation.
-awk '$1 == "bogus.example." && $4 == "RRSIG" && ($5 == "A" || $5 == "AAAA") {
+awk -v dp3="_$DP3._tcp.good.example." '(($1 == "bogus.example." &&
+    ($5 == "A" || $5 == "AAAA")) || ($1 == dp3 && $5 == "TLSA")) && $4 == "RRSIG" {
 	s = $NF; c = substr(s, 10, 1) == "A" ? "B" : "A"
 	$NF = substr(s, 1, 9) c substr(s, 11)
 } { print }' "$z/root.zone.signed" > "$z/root.zone.bogus" &&
@@ -364,5 +389,53 @@ if [ "$recursion" = yes ]; then
 else
 	echo "# --recursive cases skipped: port 53 needs root"
 fi
+
+# ---- DANE -----------------------------------------------------------------------
+# start_server_tls PORT CERT KEY: openssl s_server -www on 127.0.0.1:PORT,
+# once it says ACCEPT (its output polled against a deadline).
+start_server_tls() {
+	local out="$tmp/s_server.$1" deadline
+	openssl s_server -accept "127.0.0.1:$1" -cert "$2" -key "$3" -www \
+	    -naccept 50 < /dev/null > "$out" 2>&1 &
+	pids+=("$!")
+	deadline=$(( ${EPOCHREALTIME/./} + 5000000 * SLOWDOWN ))
+	until grep -qx ACCEPT "$out" 2>/dev/null; do
+		if [ "${EPOCHREALTIME/./}" -ge "$deadline" ] ||
+		    ! kill -0 "$!" 2>/dev/null; then
+			cat "$out"
+			echo "FAIL: s_server did not start on port $1"
+			exit 1
+		fi
+		sleep 0.02	# between polls only
+	done
+}
+# openssl s_server with the DANE certificate on DP1..DP3 (127.0.0.1 only:
+# ::1 refuses, and the race moves on to IPv4; -4 where only the TLS
+# failure may count, for exit 76).
+for p in "$DP1" "$DP2" "$DP3"; do
+	start_server_tls "$p" "$tmp/dane.pem" "$tmp/dane.key"
+done
+hc -zvv --tls --dnssec "$TA" "$DNS" good.example "$DP1"
+check "DANE: a secure TLSA 3 1 1 record verifies a self-signed server (0)" \
+    eval 'rc_is 0 && err_has "stage=tls verified: DANE-EE \(TLSA 3 1 1 of _$DP1\._tcp\.good\.example\)"'
+check "DANE -vv: the TLSA answer, secure, with its record" err_has \
+    "tlsa name=_$DP1\._tcp\.good\.example status=NOERROR dnssec=secure records=3 1 1 ${DANE_HASH:0:16}\.\.\. time="
+hc -z --tls --dnssec "$TA" "$DNS" --trace "$tmp/dane.jsonl" good.example "$DP1"
+check "DANE --trace: a tlsa event, secure, before the TLS stage passed" jqok -s \
+    '(map(.ev == "tlsa" and .dnssec == "secure" and (.records | startswith("3 1 1 "))) | index(true)) < (map(.ev == "stage_done" and .stage == "tls") | index(true))' \
+    "$tmp/dane.jsonl"
+hc -z -4 --tls "$DNS" good.example "$DP1"
+check "without --dnssec: no DANE, the self-signed server fails in TLS (76)" \
+    eval 'rc_is 76 && err_has "TLS: certificate verify failed: self-signed certificate"'
+hc -z -4 --tls --dnssec "$TA" "$DNS" good.example "$DP2"
+check "DANE: a TLSA record for another key fails the server (76)" eval \
+    'rc_is 76 && err_lines 1 && err_has "\(TLS: certificate verify failed: no matching DANE TLSA records\)$"'
+hc -z -4 --tls --dnssec "$TA" "$DNS" good.example "$DP3"
+check "DANE: bogus TLSA records fail every attempt, saying so (76)" eval \
+    'rc_is 76 && err_has "\(TLS: DANE: the TLSA records did not validate \(DNSSEC bogus\)\)$"'
+hc -z --tls --tls-no-verify --dnssec "$TA" "$DNS" --trace "$tmp/nov.jsonl" \
+    good.example "$DP3"
+check "--tls-no-verify: no TLSA question, connects" eval \
+    'rc_is 0 && ! grep -q "\"ev\":\"tlsa\"" "$tmp/nov.jsonl"'
 
 finish

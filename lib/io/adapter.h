@@ -104,6 +104,8 @@ struct hecat__attempt {
 						   plan[0..count) passed */
 	bool			 post;		/* the winner, running the
 						   stages after count */
+	bool			 parked;	/* its TLS stage waits for
+						   DANE's answer */
 	const struct hecat__stage_ops *plan[HECAT__MAXSTAGES];
 	struct hecat__stage	 st;		/* the running stage */
 	uint32_t		 rtt_us;	/* the connect's round trip */
@@ -167,6 +169,10 @@ struct hecat_dial {
 	size_t			 nobs, obscap;
 	uint64_t		 won_started;	/* the winner's start, or 0 */
 	struct hecat__tls	*tls;		/* opts.tls: the setup */
+	void			*tlsa_q;	/* DANE's query in flight */
+	bool			 tlsa_done;	/* ... answered */
+	uint64_t		 tlsa_sent;
+	char			*tlsa_name;	/* "_443._tcp.host" */
 	bool			 finishing;	/* the race is won; the
 						   winner's last stages run */
 	struct hecat__action	 done;		/* ... then the engine's
@@ -254,6 +260,8 @@ int	hecat__attempt_take(struct hecat__attempt *at, void **tls);
  * (their outcome comes through the inbox, for hecat__attempt_post()).
  */
 bool	hecat__attempt_finish(struct hecat__attempt *at);
+/* The attempts whose TLS stage waited for DANE's answer go on. */
+void	hecat__attempts_resume(struct hecat_dial *d);
 /* The outcome of those stages: false (and the ledger told) if one failed. */
 bool	hecat__attempt_post(struct hecat_dial *d,
 	    const struct hecat__inbox_item *it);
@@ -331,5 +339,16 @@ void	hecat__emit_winner(struct hecat_dial *d,
 	    const struct hecat__attempt *at, int fd);
 void	hecat__emit_dial_failed(struct hecat_dial *d, int status,
 	    const char *message);
+void	hecat__emit_tlsa(struct hecat_dial *d, const char *name, int status,
+	    int dnssec, uint64_t elapsed_ns, const char *records);
+
+/* ---- dane.c ---- */
+/*
+ * A TLS dial through the built-in resolver validating DNSSEC, to a name
+ * on one port: ask for its TLSA records (DANE), and hold the TLS stages
+ * until they come.
+ */
+void	hecat__dane_start(struct hecat_dial *d);
+void	hecat__dane_free(struct hecat_dial *d);
 
 #endif /* HECAT_ADAPTER_H */

@@ -25,6 +25,15 @@
 
 static void	run(struct hecat__attempt *, enum hecat__stage_rc);
 
+/* Whether the stage next waits for DANE's answer (it then parks). */
+static bool
+parks(struct hecat__attempt *at)
+{
+	at->parked = at->plan[at->cur]->kind == HECAT_STAGE_TLS &&
+	    hecat__tls_waiting(at->d->tls);
+	return at->parked;
+}
+
 /* A proxy stage's protocol step, traced as it happens. */
 static void
 step_cb(struct hecat__stage *st, void *arg)
@@ -91,6 +100,7 @@ slot_close(struct hecat__attempt *at)
 	hecat__inbox_drop(&at->in);
 	at->id = 0;
 	at->post = false;
+	at->parked = false;
 }
 
 int
@@ -282,6 +292,8 @@ run(struct hecat__attempt *at, enum hecat__stage_rc rc)
 			push(at, 0, HECAT_WHY_NONE);
 			return;
 		}
+		if (parks(at))
+			return;
 		rc = stage_begin(at);
 	}
 }
@@ -468,8 +480,21 @@ hecat__attempt_finish(struct hecat__attempt *at)
 	if (at->cur >= at->nstages)
 		return false;
 	at->post = true;
-	run(at, stage_begin(at));
+	if (!parks(at))
+		run(at, stage_begin(at));
 	return true;
+}
+
+void
+hecat__attempts_resume(struct hecat_dial *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->natt; i++)
+		if (d->att[i].id != 0 && d->att[i].parked) {
+			d->att[i].parked = false;
+			run(&d->att[i], stage_begin(&d->att[i]));
+		}
 }
 
 bool

@@ -334,11 +334,16 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	if (!d->running) {
-		if (d->fail_err == 0 && d->opts.tls && d->tls == NULL &&
-		    (d->tls = hecat__tls_new(&d->opts, d->ptarget != NULL ?
-		    d->ptarget : d->host[0] != '\0' ? d->host : d->given)) ==
-		    NULL)
-			hecat__dial_fail(d, HECAT_E_SYSTEM, "out of memory");
+		if (d->fail_err == 0 && d->opts.tls && d->tls == NULL) {
+			d->tls = hecat__tls_new(&d->opts, d->ptarget != NULL ?
+			    d->ptarget : d->host[0] != '\0' ? d->host :
+			    d->given);
+			if (d->tls == NULL)
+				hecat__dial_fail(d, HECAT_E_SYSTEM,
+				    "out of memory");
+			else
+				hecat__dane_start(d);
+		}
 		if (d->fail_err != 0) {		/* it never ran */
 			dial_done(d, NULL);
 			return;
@@ -367,6 +372,7 @@ dial_free(struct hecat_dial *d)
 	if (d->kick != NULL)
 		event_free(d->kick);
 	hecat__engine_free(d->e);
+	hecat__dane_free(d);
 	hecat__tls_free(d->tls);
 	hecat__report_free(&d->report);
 	free(d->hpending);

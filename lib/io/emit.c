@@ -373,3 +373,20 @@ hecat__emit_dial_failed(struct hecat_dial *d, int status, const char *message)
 	t.detail = message;
 	emit(d, &t);
 }
+
+void
+hecat__emit_tlsa(struct hecat_dial *d, const char *name, int status,
+    int dnssec, uint64_t elapsed_ns, const char *records)
+{
+	struct hecat_trace t;
+
+	if (!tracing(d))
+		return;
+	init(&t, HECAT_TRACE_TLSA);
+	t.name = name;
+	t.status = status;
+	t.dnssec = dnssec;
+	t.elapsed_ns = elapsed_ns;
+	t.detail = records;
+	emit(d, &t);
+}

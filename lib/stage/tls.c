@@ -27,6 +27,7 @@
 
 #include "stage.h"
 #include "tls.h"
+#include "tlsa.h"
 
 #define ERRLEN		256
 #define ALPN_MAX	255	/* the wire list's length, in bytes */
@@ -42,6 +43,12 @@ struct hecat__tls {
 	char		*ca, *cert, *key;
 	unsigned char	 alpn[ALPN_MAX];	/* the wire form */
 	size_t		 alpnlen;
+	/* DANE: asked (qname), answered, and what came. */
+	char		*dane_qname;
+	bool		 dane_waiting;
+	bool		 dane_bogus;
+	struct hecat__tlsa *dane;
+	size_t		 ndane;
 };
 
 static char *
@@ -129,6 +136,8 @@ hecat__tls_free(struct hecat__tls *c)
 	if (c == NULL)
 		return;
 	SSL_CTX_free(c->ctx);
+	free(c->dane_qname);
+	free(c->dane);
 	free(c->name);
 	free(c->ca);
 	free(c->cert);
@@ -206,7 +215,70 @@ ctx_make(struct hecat__tls *c)
 	if (c->alpnlen > 0 &&
 	    SSL_CTX_set_alpn_protos(c->ctx, c->alpn, (unsigned)c->alpnlen) != 0)
 		return broken(c, "ALPN list", "");
+	if (c->dane_qname != NULL && SSL_CTX_dane_enable(c->ctx) <= 0)
+		return broken(c, "DANE", "");
 	return true;
+}
+
+/* ---- DANE ------------------------------------------------------------------------ */
+
+void
+hecat__tls_await_dane(struct hecat__tls *c, const char *qname)
+{
+	free(c->dane_qname);
+	c->dane_qname = NULL;
+	c->dane_waiting = false;
+	if (qname != NULL && (c->dane_qname = strdup(qname)) != NULL)
+		c->dane_waiting = true;
+}
+
+const char *
+hecat__tls_name(const struct hecat__tls *c)
+{
+	return c->name_ip ? NULL : c->name;
+}
+
+void
+hecat__tls_dane(struct hecat__tls *c, int status,
+    const struct hecat__tlsa *recs, size_t n)
+{
+	c->dane_waiting = false;
+	c->dane_bogus = status == HECAT_DNS_BOGUS;
+	if (status != HECAT_DNS_OK || n == 0 ||
+	    (c->dane = calloc(n, sizeof(*c->dane))) == NULL)
+		return;
+	memcpy(c->dane, recs, n * sizeof(*recs));
+	c->ndane = n;
+}
+
+bool
+hecat__tls_waiting(const struct hecat__tls *c)
+{
+	return c->dane_waiting;
+}
+
+/*
+ * The TLSA records OpenSSL can use, added to ssl's verification: then
+ * they, not the CA store, say who the server is (DANE-EE: its key,
+ * whatever its name).  Returns how many it took.
+ */
+static int
+dane_add(struct hecat__tls *c, SSL *ssl)
+{
+	const struct hecat__tlsa *t;
+	size_t i;
+	int usable = 0;
+
+	if (c->ndane == 0 || SSL_dane_enable(ssl, c->name) <= 0)
+		return 0;
+	SSL_dane_set_flags(ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+	for (i = 0; i < c->ndane; i++) {
+		t = &c->dane[i];
+		if (SSL_dane_tlsa_add(ssl, t->usage, t->selector, t->mtype,
+		    t->data, t->len) > 0)
+			usable++;
+	}
+	return usable;
 }
 
 /* ---- what the handshake agreed on ------------------------------------------ */
@@ -363,9 +435,18 @@ tell_done(struct hecat__stage *st, SSL *ssl)
 		    "notAfter %s%s%s", subj, iss, until,
 		    sans[0] != '\0' ? ", SAN " : "", sans);
 	}
-	if (c->verify)
-		hecat__stage_step(st, "verified: CA (%s) for %s", c->ca != NULL ?
-		    c->ca : "the system's store", c->name);
+	if (c->verify && SSL_get0_dane_authority(ssl, NULL, NULL) >= 0) {
+		uint8_t u = 0, s = 0, m = 0;
+
+		SSL_get0_dane_tlsa(ssl, &u, &s, &m, NULL, NULL);
+		hecat__stage_step(st, "verified: DANE-%s (TLSA %u %u %u of %s)",
+		    u == 3 ? "EE" : u == 2 ? "TA" : u == 1 ? "PKIX-EE" :
+		    "PKIX-TA", u, s, m, c->dane_qname);
+	} else if (c->verify)
+		hecat__stage_step(st, "verified: CA (%s) for %s%s",
+		    c->ca != NULL ? c->ca : "the system's store", c->name,
+		    c->dane_qname == NULL ? "" : c->ndane > 0 ?
+		    " (no TLSA record usable)" : " (no secure TLSA record)");
 	else if (vr == X509_V_OK && cert != NULL)
 		hecat__stage_step(st, "not verified (verification off); it "
 		    "would have passed for %s", c->name);
@@ -459,18 +540,24 @@ static enum hecat__stage_rc
 tls_start(struct hecat__stage *st)
 {
 	struct hecat__tls *c = st->tlsconf;
+	bool dane;
 	SSL *ssl;
 
 	if (!ctx_make(c))
 		return hecat__stage_fail(st, EINVAL, "cannot be set up");
+	if (c->dane_bogus)
+		return hecat__stage_fail(st, EKEYREJECTED, "DANE: the TLSA "
+		    "records did not validate (DNSSEC bogus)");
 	ERR_clear_error();
 	if ((ssl = SSL_new(c->ctx)) == NULL)
 		return hecat__stage_fail(st, ENOMEM, NULL);
 	st->tls = ssl;
 	SSL_set_app_data(ssl, st);
+	dane = c->verify && dane_add(c, ssl) > 0;
 	if (SSL_set_fd(ssl, st->fd) != 1 ||
 	    (!c->name_ip && SSL_set_tlsext_host_name(ssl, c->name) != 1) ||
-	    (c->verify && !c->name_ip && SSL_set1_host(ssl, c->name) != 1) ||
+	    (c->verify && !dane && !c->name_ip &&
+	    SSL_set1_host(ssl, c->name) != 1) ||
 	    (c->verify && c->name_ip && X509_VERIFY_PARAM_set1_ip_asc(
 	    SSL_get0_param(ssl), c->name) != 1))
 		return hecat__stage_fail(st, EINVAL, ssl_reason());

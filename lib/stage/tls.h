@@ -7,6 +7,7 @@
 #ifndef HECAT_TLS_H
 #define HECAT_TLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "hecat.h"
@@ -31,6 +32,22 @@ const char *hecat__tls_broken(const struct hecat__tls *);
 
 /* The banner stage's look through st->tls for the first byte of data. */
 enum hecat__stage_rc hecat__tls_peek(struct hecat__stage *st);
+
+/*
+ * DANE (RFC 6698, 7671): the dial asked for the name's TLSA records;
+ * until hecat__tls_dane() has their answer, hecat__tls_waiting() and the
+ * TLS stages wait.  status: an enum hecat_dns_status (OK only when
+ * secure; BOGUS fails every handshake); the usable records replace the
+ * CA store as the verifier of record.
+ */
+struct hecat__tlsa;
+/* qname NULL: DANE is off after all. */
+void	hecat__tls_await_dane(struct hecat__tls *, const char *qname);
+/* The name the server must prove, or NULL when it is an IP address. */
+const char *hecat__tls_name(const struct hecat__tls *);
+void	hecat__tls_dane(struct hecat__tls *, int status,
+	    const struct hecat__tlsa *recs, size_t n);
+bool	hecat__tls_waiting(const struct hecat__tls *);
 
 /* An attempt's session (SSL *), when it is not handed on. */
 void	hecat__tls_session_free(void *ssl);
