@@ -312,8 +312,9 @@ json_attempt_start(const struct out *o, FILE *f, const struct hecat_trace *t)
 void
 json_stage(const struct out *o, FILE *f, const struct hecat_trace *t)
 {
-	bool proxy = t->stage != HECAT_STAGE_TCP &&
-	    t->stage != HECAT_STAGE_BANNER;
+	bool proxy = t->stage == HECAT_STAGE_SOCKS5 ||
+	    t->stage == HECAT_STAGE_SOCKS4 ||
+	    t->stage == HECAT_STAGE_HTTP_CONNECT;
 
 	(void)o;
 	json_attempt(f, t);

@@ -26,8 +26,8 @@ out_tls_line(const struct out *o, void *tls)
 	    SSL_get_cipher_name(ssl), alen > 0 ? (int)alen : 4,
 	    alen > 0 ? (const char *)alpn : "none");
 	if (SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER)
-		fprintf(stderr, "the server is verified%s%s\n",
-		    peer != NULL ? " for " : "", peer != NULL ? peer : "");
+		fprintf(stderr, "the server is verified for %s\n",
+		    peer != NULL ? peer : "its IP address");
 	else if (SSL_get_verify_result(ssl) != X509_V_OK)
 		fprintf(stderr, "WARNING: the server is NOT verified "
 		    "(--tls-no-verify); it would have failed: %s\n",

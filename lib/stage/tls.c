@@ -34,6 +34,17 @@
 
 static int	verify_cb(int, X509_STORE_CTX *);
 
+/* An encrypted key cannot be used: there is no one to ask. */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *arg)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)arg;
+	return 0;
+}
+
 struct hecat__tls {
 	SSL_CTX		*ctx;		/* made by the first attempt */
 	char		 broken[ERRLEN];	/* why it could not be */
@@ -198,6 +209,8 @@ ctx_make(struct hecat__tls *c)
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_verify(c->ctx, c->verify ? SSL_VERIFY_PEER :
 	    SSL_VERIFY_NONE, c->verify ? verify_cb : NULL);
+	/* No pass phrase prompt: under ssh, the terminal is the session's. */
+	SSL_CTX_set_default_passwd_cb(c->ctx, no_passphrase);
 	if (c->ca != NULL) {
 		if (!SSL_CTX_load_verify_file(c->ctx, c->ca))
 			return broken(c, "CA file", c->ca);
@@ -556,9 +569,8 @@ tls_start(struct hecat__stage *st)
 	dane = c->verify && dane_add(c, ssl) > 0;
 	if (SSL_set_fd(ssl, st->fd) != 1 ||
 	    (!c->name_ip && SSL_set_tlsext_host_name(ssl, c->name) != 1) ||
-	    (c->verify && !dane && !c->name_ip &&
-	    SSL_set1_host(ssl, c->name) != 1) ||
-	    (c->verify && c->name_ip && X509_VERIFY_PARAM_set1_ip_asc(
+	    (!dane && !c->name_ip && SSL_set1_host(ssl, c->name) != 1) ||
+	    (c->name_ip && X509_VERIFY_PARAM_set1_ip_asc(
 	    SSL_get0_param(ssl), c->name) != 1))
 		return hecat__stage_fail(st, EINVAL, ssl_reason());
 	SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
