@@ -11,7 +11,13 @@
 #    only, since it dials a host on the Internet;
 #  - libhecat(3)'s proxy example, like the main one: the same dial through
 #    a SOCKS5 proxy, microsocks, when it is installed (built only
-#    otherwise).
+#    otherwise);
+#  - libhecat(3)'s TLS example, with "pkg-config --cflags --libs libhecat
+#    libevent_core libssl": the same dual-stack name, raced until a TLS
+#    handshake has passed, against "openssl s_server -www" on an ephemeral
+#    loopback port with a CA and certificate made here, then a GET through
+#    the session; and a name the certificate does not hold, which must fail
+#    in the TLS stage.  Built only when the openssl command is missing.
 set -eu
 : "${srcdir:=.}"
 tmp=$(mktemp -d /tmp/hecat-example.XXXXXX)
@@ -96,6 +102,10 @@ man_example "$srcdir/man/libhecat.3" example-socks > "$tmp/socksdial.c"
 # shellcheck disable=SC2046,SC2086
 ${CC:-cc} -std=c11 -Wall -Wextra -Werror ${SAN_CFLAGS:-} -o "$tmp/socksdial" \
     "$tmp/socksdial.c" $(pkgconfig --cflags --libs libhecat libevent_core)
+man_example "$srcdir/man/libhecat.3" example-tls > "$tmp/tlsget.c"
+# shellcheck disable=SC2046,SC2086
+${CC:-cc} -std=c11 -Wall -Wextra -Werror ${SAN_CFLAGS:-} -o "$tmp/tlsget" \
+    "$tmp/tlsget.c" $(pkgconfig --cflags --libs libhecat libevent_core libssl)
 
 # 3. A dual-stack listener and a DNS server that knows its name.
 start_server tests/hecat-listen -m greet -t 30
@@ -131,7 +141,71 @@ if ! grep -Eq '^ +[0-9.]+ ms  #1 .* stage_done banner$' "$tmp/greet.err" ||
 fi
 echo "PASS: libhecat(3) examples"
 
-# 6. The proxy example through microsocks on an ephemeral loopback port
+# 6. The TLS example against openssl s_server -www on an ephemeral port
+# (s_server says which: "ACCEPT [::]:PORT"), its certificate for dual.test
+# from a CA made now; the example trusts that CA alone.
+if ! command -v openssl >/dev/null; then
+	echo "# libhecat(3) TLS example built, not run: no openssl"
+else
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$tmp/ca.key" -out "$tmp/ca.pem" -days 2 \
+	    -subj '/CN=hecat example CA' >/dev/null 2>&1
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$tmp/srv.key" -out "$tmp/srv.csr" -subj '/CN=dual.test' \
+	    >/dev/null 2>&1
+	printf 'subjectAltName=DNS:dual.test\n' > "$tmp/srv.ext"
+	openssl x509 -req -in "$tmp/srv.csr" -CA "$tmp/ca.pem" \
+	    -CAkey "$tmp/ca.key" -CAcreateserial -days 2 \
+	    -extfile "$tmp/srv.ext" -out "$tmp/srv.pem" >/dev/null 2>&1
+	openssl s_server -accept 0 -cert "$tmp/srv.pem" -key "$tmp/srv.key" \
+	    -www -alpn http/1.1 < /dev/null > "$tmp/s_server.out" 2>&1 &
+	pids+=($!)
+	tport=
+	for _ in $(seq 50); do
+		tport=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' \
+		    "$tmp/s_server.out")
+		[ -n "$tport" ] && break
+		sleep 0.1
+	done
+	if [ -z "$tport" ]; then
+		echo "FAIL: openssl s_server did not start"
+		cat "$tmp/s_server.out"
+		exit 1
+	fi
+	out=$(LD_LIBRARY_PATH="$libdir" timeout 10 "$tmp/tlsget" dual.test \
+	    "$tport" "$tmp/ca.pem" "127.0.0.1:$dport" 2> "$tmp/tls.err")
+	echo "libhecat(3) TLS example said: $out"
+	sed 's/^/  stderr: /' "$tmp/tls.err"
+	if [ "$out" != "HTTP/1.0 200 ok" ]; then
+		echo "FAIL: libhecat(3) TLS example: unexpected output"
+		exit 1
+	fi
+	if ! grep -Eq "^ +[0-9.]+ ms  #[0-9]+ tls: verified: CA \($tmp/ca\.pem\) for dual\.test\$" \
+	    "$tmp/tls.err" ||
+	    ! grep -Eq '^ +[0-9.]+ ms  #[0-9]+ tls: TLSv1\.[23] .*, ALPN http/1\.1, ' \
+	    "$tmp/tls.err"; then
+		echo "FAIL: libhecat(3) TLS example: no verified handshake in its trace"
+		exit 1
+	fi
+	# The certificate holds dual.test, not 127.0.0.1: the attempt fails
+	# in the TLS stage, and so does the dial.
+	if LD_LIBRARY_PATH="$libdir" timeout 10 "$tmp/tlsget" 127.0.0.1 \
+	    "$tport" "$tmp/ca.pem" > /dev/null 2> "$tmp/tls-bad.err"; then
+		echo "FAIL: libhecat(3) TLS example: a name mismatch connected"
+		exit 1
+	fi
+	sed 's/^/  stderr: /' "$tmp/tls-bad.err"
+	if ! grep -q 'failed in tls: certificate is not valid for 127\.0\.0\.1$' \
+	    "$tmp/tls-bad.err" ||
+	    ! grep -q '(TLS: certificate is not valid for 127\.0\.0\.1)$' \
+	    "$tmp/tls-bad.err"; then
+		echo "FAIL: libhecat(3) TLS example: not a TLS name mismatch"
+		exit 1
+	fi
+	echo "PASS: libhecat(3) TLS example"
+fi
+
+# 7. The proxy example through microsocks on an ephemeral loopback port
 # (read back from ss by its PID): the library resolves dual.test and races
 # its addresses through the proxy, until the greeting.
 if ! command -v microsocks >/dev/null || ! command -v ss >/dev/null; then
