@@ -77,11 +77,14 @@ EOF
 # once listen() is done; an address whose SYNs are dropped cannot be
 # probed): its log followed as it grows (tail -f, woken by inotify).
 ssh_start() {
-	local logfd tailpid line end a left=("$@") keep i
+	local logfd tailpid line end left=("$@") keep i
+	# The log exists before tail -f opens it: the job's redirection is
+	# done in the background, maybe after tail has started and given up.
+	: > "$tmp/sshd.log"
 	# ip netns exec execs sshd in place, so $! is sshd's own PID (not a
 	# subshell's) and ns_down's kill reaches it.
 	ip netns exec "$NS_S" "$SSHD" -D -e -f "$tmp/sshd_config" \
-	    < /dev/null > "$tmp/sshd.log" 2>&1 &
+	    < /dev/null >> "$tmp/sshd.log" 2>&1 &
 	SSHD_PID=$!
 	ns_pids+=("$SSHD_PID")
 	exec {logfd}< <(exec tail -n +1 -f "$tmp/sshd.log")
