@@ -342,13 +342,15 @@ void	hecat__emit_dial_failed(struct hecat_dial *d, int status,
 void	hecat__emit_tlsa(struct hecat_dial *d, const char *name, int status,
 	    int dnssec, uint64_t elapsed_ns, const char *records);
 
-/* ---- dane.c ---- */
+/* ---- tlsdial.c ---- */
 /*
- * A TLS dial through the built-in resolver validating DNSSEC, to a name
- * on one port: ask for its TLSA records (DANE), and hold the TLS stages
- * until they come.
+ * A TLS dial's setup (d->tls), and through the built-in resolver
+ * validating DNSSEC, to a name on one port, its TLSA records (DANE): the
+ * TLS stages wait for them.  prepare: OpenSSL's context, once the first
+ * packets are out.  free: the query, the setup.
  */
-void	hecat__dane_start(struct hecat_dial *d);
-void	hecat__dane_free(struct hecat_dial *d);
+void	hecat__tlsdial_start(struct hecat_dial *d);
+void	hecat__tlsdial_prepare(struct hecat_dial *d);
+void	hecat__tlsdial_free(struct hecat_dial *d);
 
 #endif /* HECAT_ADAPTER_H */

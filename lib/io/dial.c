@@ -28,7 +28,6 @@
 #include "adapter.h"
 #include "clock.h"
 #include "opts.h"
-#include "tls.h"
 
 #define MSGLEN		4096
 
@@ -334,16 +333,8 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	if (!d->running) {
-		if (d->fail_err == 0 && d->opts.tls && d->tls == NULL) {
-			d->tls = hecat__tls_new(&d->opts, d->ptarget != NULL ?
-			    d->ptarget : d->host[0] != '\0' ? d->host :
-			    d->given);
-			if (d->tls == NULL)
-				hecat__dial_fail(d, HECAT_E_SYSTEM,
-				    "out of memory");
-			else
-				hecat__dane_start(d);
-		}
+		if (d->fail_err == 0 && d->opts.tls && d->tls == NULL)
+			hecat__tlsdial_start(d);
 		if (d->fail_err != 0) {		/* it never ran */
 			dial_done(d, NULL);
 			return;
@@ -354,9 +345,7 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 		hecat__engine_start(d->e, hecat__now());
 		if (!perform(d))
 			return;
-		/* OpenSSL's setup while the first queries or SYN are out. */
-		if (d->tls != NULL)
-			hecat__tls_prepare(d->tls);
+		hecat__tlsdial_prepare(d);
 	}
 	drain(d);
 }
@@ -375,8 +364,7 @@ dial_free(struct hecat_dial *d)
 	if (d->kick != NULL)
 		event_free(d->kick);
 	hecat__engine_free(d->e);
-	hecat__dane_free(d);
-	hecat__tls_free(d->tls);
+	hecat__tlsdial_free(d);
 	hecat__report_free(&d->report);
 	free(d->hpending);
 	free(d->obs);

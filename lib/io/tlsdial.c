@@ -1,13 +1,16 @@
 /*
- * dane.c - DANE for a TLS dial (RFC 6698, RFC 7671): the name's TLSA
- * records asked alongside its AAAA and A, through the built-in resolver
- * when it validates DNSSEC; the TLS stages of attempts that connect
- * before the answer wait for it (lib/io/attempt.c parks them); the
- * answer goes to the TLS setup, which lets secure, usable records
- * verify the server instead of the CA store, and to the trace.
+ * tlsdial.c - a dial's TLS: its setup (the name to prove, the options;
+ * lib/stage/tls.c), OpenSSL's context made once the first packets are
+ * out, and DANE (RFC 6698, RFC 7671): the name's TLSA records asked
+ * alongside its AAAA and A, through the built-in resolver when it
+ * validates DNSSEC.  The TLS stages of attempts that connect before the
+ * answer wait for it (lib/io/attempt.c parks them); the answer goes to
+ * the TLS setup, which lets secure, usable records verify the server
+ * instead of the CA store, and to the trace.
  *
- * One port only: the records are per port, and a dial to several ports
- * would need one question each.  An IP literal has no TLSA name.
+ * DANE for one port only: the records are per port, and a dial to
+ * several ports would need one question each.  An IP literal has no
+ * TLSA name.
  */
 #include "config.h"
 
@@ -66,12 +69,19 @@ tlsa_cb(int status, const struct hecat__tlsa *recs, size_t n, void *arg)
 }
 
 void
-hecat__dane_start(struct hecat_dial *d)
+hecat__tlsdial_start(struct hecat_dial *d)
 {
-	const char *name = hecat__tls_name(d->tls);
+	const char *name;
 	void *q;
 	int len;
 
+	/* The name to prove: the host as the proxy or the resolver gets it. */
+	if ((d->tls = hecat__tls_new(&d->opts, d->ptarget != NULL ?
+	    d->ptarget : d->host[0] != '\0' ? d->host : d->given)) == NULL) {
+		hecat__dial_fail(d, HECAT_E_SYSTEM, "out of memory");
+		return;
+	}
+	name = hecat__tls_name(d->tls);
 	if (!d->h->builtin || d->nports != 1 || name == NULL ||
 	    d->opts.tls_no_verify)
 		return;
@@ -90,7 +100,14 @@ hecat__dane_start(struct hecat_dial *d)
 }
 
 void
-hecat__dane_free(struct hecat_dial *d)
+hecat__tlsdial_prepare(struct hecat_dial *d)
+{
+	if (d->tls != NULL)
+		hecat__tls_prepare(d->tls);
+}
+
+void
+hecat__tlsdial_free(struct hecat_dial *d)
 {
 	if (d->tlsa_q != NULL)
 		hecat__getdns_tlsa_cancel(d->h != NULL ? d->h->cq.rarg : NULL,
@@ -98,4 +115,6 @@ hecat__dane_free(struct hecat_dial *d)
 	d->tlsa_q = NULL;
 	free(d->tlsa_name);
 	d->tlsa_name = NULL;
+	hecat__tls_free(d->tls);
+	d->tls = NULL;
 }
