@@ -42,8 +42,7 @@
 #include "check_main.h"
 #include "relay.h"
 #include "testutil.h"
-
-
+#include "relay_fx.h"
 #include "relay_tls_fx.h"
 
 /* ---- the tests ---------------------------------------------------------- */
@@ -70,7 +69,7 @@ START_TEST(bulk_8mib_both_ways)
 	ssize_t w;
 	int rc, err;
 
-	fx_init(&fx, _i == 2 ? 16384 : 0, false);
+	tls_fx_init(&fx, _i == 2 ? 16384 : 0, false);
 	stream_init(&up_tx, 11);
 	stream_init(&up_rx, 11);
 	stream_init(&down_tx, 22);
@@ -189,7 +188,7 @@ START_TEST(stdin_eof_sends_close_notify_then_reads_on)
 	size_t got;
 	bool eof;
 
-	fx_init(&fx, 0, false);
+	tls_fx_init(&fx, 0, false);
 	run_start(&fx.rn);
 	put(fx.in_w, "request\n", 8);
 	xclose(&fx.in_w);
@@ -230,7 +229,7 @@ START_TEST(server_close_notify_ends_relay)
 	size_t got;
 	bool eof;
 
-	fx_init(&fx, 0, false);
+	tls_fx_init(&fx, 0, false);
 	run_start(&fx.rn);
 	SRV_PUTS(&fx, "bye\n");
 	srv_close_notify(&fx);
@@ -260,7 +259,7 @@ START_TEST(tcp_eof_without_close_notify_is_truncation)
 	char buf[64], want[160];
 	bool eof;
 
-	fx_init(&fx, 0, false);
+	tls_fx_init(&fx, 0, false);
 	run_start(&fx.rn);
 	SRV_PUTS(&fx, "partial");
 	ck_assert_uint_eq(get(fx.out_r, buf, 8, 2000, &eof), 7);
@@ -286,7 +285,7 @@ START_TEST(garbage_is_tls_error)
 {
 	struct fx fx;
 
-	fx_init(&fx, 0, false);
+	tls_fx_init(&fx, 0, false);
 	run_start(&fx.rn);
 	put(fx.peer, "this is no TLS record at all\r\n\r\n", 32);
 	run_end(&fx.rn, 2000);
@@ -309,7 +308,7 @@ START_TEST(reset_is_econnreset)
 	char buf[16];
 	bool eof;
 
-	fx_init(&fx, 0, false);
+	tls_fx_init(&fx, 0, false);
 	run_start(&fx.rn);
 	SRV_PUTS(&fx, "pong");
 	ck_assert_uint_eq(get(fx.out_r, buf, 5, 2000, &eof), 4);
@@ -349,7 +348,7 @@ START_TEST(pending_records_are_read)
 
 	for (i = 0; i < len; i++)
 		data[i] = (char)('a' + i % 23);
-	fx_init(&fx, 0, _i % 2 == 1);
+	tls_fx_init(&fx, 0, _i % 2 == 1);
 	if (_i >= 2)
 		fx_files(&fx, false, true);
 	run_start(&fx.rn);
@@ -401,7 +400,7 @@ START_TEST(quit_timer_after_answer)
 	double t0;
 	bool eof;
 
-	fx_init(&fx, 0, false);
+	tls_fx_init(&fx, 0, false);
 	fx.rn.o.quit_ms = 200;
 	run_start(&fx.rn);
 	put(fx.in_w, "q\n", 2);
@@ -429,7 +428,7 @@ START_TEST(idle_timeout)
 	bool eof;
 	double t0;
 
-	fx_init(&fx, 0, false);
+	tls_fx_init(&fx, 0, false);
 	fx.rn.o.idle_ms = 200;
 	run_start(&fx.rn);
 	SRV_PUTS(&fx, "hi");
@@ -454,7 +453,7 @@ START_TEST(send_only)
 	char buf[64];
 	size_t got;
 
-	fx_init(&fx, 0, false);
+	tls_fx_init(&fx, 0, false);
 	fx.rn.o.send_only = true;
 	run_start(&fx.rn);
 	SRV_PUTS(&fx, "dropped");
@@ -483,7 +482,7 @@ START_TEST(no_stdin)
 	bool eof;
 	int unread = 0;
 
-	fx_init(&fx, 0, false);
+	tls_fx_init(&fx, 0, false);
 	fx.rn.o.no_stdin = true;
 	put(fx.in_w, "never read", 10);
 	run_start(&fx.rn);
@@ -508,7 +507,7 @@ START_TEST(no_shutdown)
 	size_t got;
 	bool eof;
 
-	fx_init(&fx, 0, false);
+	tls_fx_init(&fx, 0, false);
 	fx.rn.o.no_shutdown = true;
 	run_start(&fx.rn);
 	put(fx.in_w, "x", 1);
@@ -539,7 +538,7 @@ START_TEST(signal_flushes_stdin)
 	char buf[64];
 	size_t got;
 
-	fx_init(&fx, 0, false);
+	tls_fx_init(&fx, 0, false);
 	put(fx.in_w, "goodbye", 7);
 	fake_signal(&fx.rn, SIGHUP);
 	run_start(&fx.rn);
@@ -564,7 +563,7 @@ START_TEST(stdout_gone)
 	char buf[64];
 	size_t got;
 
-	fx_init(&fx, 0, false);
+	tls_fx_init(&fx, 0, false);
 	run_start(&fx.rn);
 	xclose(&fx.out_r);
 	SRV_PUTS(&fx, "nobody reads this\n");
