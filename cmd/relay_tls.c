@@ -38,12 +38,17 @@
 
 #include "relay_int.h"
 
-/* Set the SSL up for the relay's non-blocking, partial writes. */
+/*
+ * Set the SSL up for the relay's non-blocking, partial writes, and to
+ * read ahead: a record's header and body in one read(2), not two (what
+ * it holds beyond is SSL_has_pending(), which keeps the socket ready).
+ */
 void
 rl_tls_setup(struct relay *r)
 {
 	SSL_set_mode(r->tls, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_set_read_ahead(r->tls, 1);
 }
 
 /*

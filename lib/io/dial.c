@@ -354,6 +354,9 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 		hecat__engine_start(d->e, hecat__now());
 		if (!perform(d))
 			return;
+		/* OpenSSL's setup while the first queries or SYN are out. */
+		if (d->tls != NULL)
+			hecat__tls_prepare(d->tls);
 	}
 	drain(d);
 }

@@ -46,7 +46,8 @@ no_passphrase(char *buf, int size, int rwflag, void *arg)
 }
 
 struct hecat__tls {
-	SSL_CTX		*ctx;		/* made by the first attempt */
+	SSL_CTX		*ctx;		/* made once the first packets
+					   are out */
 	char		 broken[ERRLEN];	/* why it could not be */
 	char		*name;		/* to verify, and for SNI */
 	bool		 name_ip;	/* an IP literal: no SNI */
@@ -192,10 +193,10 @@ ctx_make(struct hecat__tls *c)
 {
 	const char *key = c->key != NULL ? c->key : c->cert;
 
+	if (c->broken[0] != '\0')	/* even if ctx was half made */
+		return false;
 	if (c->ctx != NULL)
 		return true;
-	if (c->broken[0] != '\0')
-		return false;
 	ERR_clear_error();
 	if ((c->ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
 		snprintf(c->broken, sizeof(c->broken), "TLS: %s",
@@ -231,6 +232,12 @@ ctx_make(struct hecat__tls *c)
 	if (c->dane_qname != NULL && SSL_CTX_dane_enable(c->ctx) <= 0)
 		return broken(c, "DANE", "");
 	return true;
+}
+
+void
+hecat__tls_prepare(struct hecat__tls *c)
+{
+	(void)ctx_make(c);	/* a failure is told at the first stage */
 }
 
 /* ---- DANE ------------------------------------------------------------------------ */

@@ -1,8 +1,8 @@
 /*
  * tls.h - a dial's TLS setup (OpenSSL): the options copied, the name the
  * server must prove, and the context every attempt's session comes from,
- * made when the first attempt needs it (loading a CA store costs
- * milliseconds: not before the first DNS query).
+ * made once the dial's first queries (or SYN) are out: loading a CA
+ * store costs milliseconds, better spent while the network answers.
  */
 #ifndef HECAT_TLS_H
 #define HECAT_TLS_H
@@ -23,6 +23,13 @@ struct hecat__tls;
 struct hecat__tls *hecat__tls_new(const struct hecat_opts *o,
 	    const char *name);
 void	hecat__tls_free(struct hecat__tls *);
+
+/*
+ * Make the OpenSSL context now (CA store, client certificate), rather
+ * than at the first TLS stage: called once the dial's first packets are
+ * out, so that the milliseconds it takes overlap the network's.
+ */
+void	hecat__tls_prepare(struct hecat__tls *);
 
 /*
  * Why the setup cannot be used (a file that would not load), once an

@@ -49,6 +49,7 @@ fi
 : "${GETDNS_CFLAGS=$(pkg-config --cflags getdns)}"
 : "${GETDNS_LIBS=$(pkg-config --libs getdns)}"
 : "${FUZZ_LIBS=-ldl}"
+: "${OPENSSL_LIBS=$(pkg-config --libs libssl libcrypto)}"
 
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 cflags="-g -O1 -fno-omit-frame-pointer $san -std=c11 -Wall -Wextra"
@@ -78,8 +79,8 @@ for t in $targets; do
 	# shellcheck disable=SC2086
 	$cc $cflags -fsanitize=fuzzer $cppflags $GETDNS_CFLAGS \
 	    "$srcdir/tests/fuzz/fuzz_$t.c" $extra -o "$out/fuzz_$t" \
-	    "$out/libfuzzhecat.a" $LIBEVENT_LIBS $GETDNS_LIBS $FUZZ_LIBS \
-	    -lpthread
+	    "$out/libfuzzhecat.a" $LIBEVENT_LIBS $GETDNS_LIBS $OPENSSL_LIBS \
+	    $FUZZ_LIBS -lpthread
 done
 
 # ---- run --------------------------------------------------------------------

@@ -224,6 +224,76 @@ check_addresses(getdns_dict *msg, int family, size_t max)
 	}
 }
 
+static getdns_dict	*response(getdns_dict *, uint32_t);
+
+/* Whether t is the data of a TLSA record owned by a name of ns. */
+static bool
+has_tlsa(getdns_list *answer, size_t nrr, const struct hecat__tlsa *t,
+    const struct names *ns, bool owner_check)
+{
+	getdns_bindata *owner, *data;
+	getdns_dict *rr;
+	uint32_t type, u, sel, m;
+	size_t i;
+
+	for (i = 0; i < nrr; i++)
+		if (rr_type(answer, i, &rr, &type) && type == 52 &&
+		    getdns_dict_get_bindata(rr, "name", &owner) ==
+		    GETDNS_RETURN_GOOD &&
+		    getdns_dict_get_int(rr, "/rdata/certificate_usage", &u) ==
+		    GETDNS_RETURN_GOOD &&
+		    getdns_dict_get_int(rr, "/rdata/selector", &sel) ==
+		    GETDNS_RETURN_GOOD &&
+		    getdns_dict_get_int(rr, "/rdata/matching_type", &m) ==
+		    GETDNS_RETURN_GOOD &&
+		    getdns_dict_get_bindata(rr,
+		    "/rdata/certificate_association_data", &data) ==
+		    GETDNS_RETURN_GOOD && u == t->usage && sel == t->selector &&
+		    m == t->mtype && data->size == t->len &&
+		    memcmp(data->data, t->data, t->len) == 0 &&
+		    (!owner_check || names_has(ns, owner)))
+			return true;
+	return false;
+}
+
+/* TLSA records: owned ones only, byte for byte, never more than max. */
+static void
+check_tlsa(getdns_dict *msg, size_t max)
+{
+	static struct hecat__tlsa out[HECAT__TLSA_MAX];
+	getdns_bindata *qname;
+	getdns_list *answer;
+	getdns_dict *resp;
+	struct names ns;
+	size_t n, i, nrr;
+	int st;
+
+	if (max > HECAT__TLSA_MAX)
+		max = HECAT__TLSA_MAX;
+	n = hecat__dns_reply_tlsa(msg, out, max);
+	FUZZ_ASSERT(n <= max);
+	if (getdns_dict_get_bindata(msg, "/question/qname", &qname) !=
+	    GETDNS_RETURN_GOOD ||
+	    getdns_dict_get_list(msg, "answer", &answer) !=
+	    GETDNS_RETURN_GOOD ||
+	    getdns_list_get_length(answer, &nrr) != GETDNS_RETURN_GOOD) {
+		FUZZ_ASSERT(n == 0);
+		return;
+	}
+	reachable(answer, nrr, qname, &ns);
+	for (i = 0; i < n; i++) {
+		FUZZ_ASSERT(out[i].len > 0 && out[i].len <= HECAT__TLSA_MAXDATA);
+		FUZZ_ASSERT(has_tlsa(answer, nrr, &out[i], &ns, !ns.full));
+	}
+	if ((resp = response(msg, GETDNS_RESPSTATUS_GOOD)) == NULL)
+		return;
+	st = hecat__dns_response_tlsa(GETDNS_CALLBACK_COMPLETE, resp, out, max,
+	    &i);
+	FUZZ_ASSERT((st == HECAT_DNS_OK) == (i > 0));
+	FUZZ_ASSERT(i <= max);
+	getdns_dict_destroy(resp);
+}
+
 /* The response getdns would give the callback, around the reply msg. */
 static getdns_dict *
 response(getdns_dict *msg, uint32_t status)
@@ -341,6 +411,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	check_addresses(msg, family, max);
 	check_status(msg, ctl, family, max);
+	check_tlsa(msg, max);
 	getdns_dict_destroy(msg);
 	return 0;
 }

@@ -22,29 +22,16 @@
 . "${srcdir:-.}/tests/cli_lib.sh"
 . "${srcdir:-.}/tests/netns/lib.sh"
 . "${srcdir:-.}/tests/proxy_lib.sh"
+. "${srcdir:-.}/tests/netns/ssh_lib.sh"
 
-SSHD=/usr/sbin/sshd
-if [ ! -x "$SSHD" ] || ! command -v ssh >/dev/null ||
-    ! command -v ssh-keygen >/dev/null; then
-	echo "SKIP: needs OpenSSH ($SSHD, ssh, ssh-keygen)"
-	exit 77
-fi
+ssh_require
 ns_require
 
-# sshd's privilege separation directory: made if missing, and left
-# there: every sshd child needs it, and another run of this test (or the
-# system's sshd) may have one running.  Removing it under them makes their
-# connections close at once ("kex_exchange_identification: Connection
-# closed by remote host").
 trap 'ns_down; cleanup' EXIT
-mkdir -p -m 0755 /run/sshd
 
-HECAT_ABS=$(cd "$(dirname "$HECAT")" && pwd)/$(basename "$HECAT")
 V6=2001:db8:2::22
 V4=198.51.100.22
 NAME=ssh.test
-SSH_PORT=22
-MB=100
 
 P6=2001:db8:2::100
 P4=198.51.100.100
@@ -63,69 +50,19 @@ $PNAME A $P4
 ZONE
 ns_servers greet		# hecat-dnsd; no hecat-listen on port 22
 
-# Keys and configuration, all in $tmp.
-ssh-keygen -q -t ed25519 -N '' -C hostkey -f "$tmp/hostkey"
-ssh-keygen -q -t ed25519 -N '' -C client -f "$tmp/clientkey"
-cp "$tmp/clientkey.pub" "$tmp/authorized_keys"
-echo "$NAME $(cut -d' ' -f1,2 "$tmp/hostkey.pub")" > "$tmp/known_hosts"
-cat > "$tmp/sshd_config" <<EOF
-ListenAddress [$V6]:$SSH_PORT
-ListenAddress $V4:$SSH_PORT
-HostKey $tmp/hostkey
-PidFile $tmp/sshd.pid
-AuthorizedKeysFile $tmp/authorized_keys
-PermitRootLogin prohibit-password
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-UseDNS no
-X11Forwarding no
-PrintMotd no
-PrintLastLog no
-Subsystem sftp internal-sftp
-EOF
-
-if ! "$SSHD" -t -f "$tmp/sshd_config" 2> "$tmp/err"; then
+# Keys and configuration, all in $tmp (ssh_lib.sh).
+if ! ssh_setup "$NAME" "$V6" "$V4"; then
 	rc=1
 	fail "sshd -t accepts the configuration"
 	finish
 	exit 1
 fi
-# ip netns exec execs sshd in place, so $! is sshd's own PID (not a
-# subshell's) and ns_down's kill reaches it.
-ip netns exec "$NS_S" "$SSHD" -D -e -f "$tmp/sshd_config" \
-    < /dev/null > "$tmp/sshd.log" 2>&1 &
-SSHD_PID=$!
-ns_pids+=("$SSHD_PID")
-
-# Ready when sshd has said it listens on both addresses (it logs each
-# once listen() is done; the IPv6 one cannot be probed, its SYNs are
-# dropped): its log followed as it grows (tail -f, woken by inotify), for
-# 5 s at most (times HECAT_TEST_SLOWDOWN); then a connect to the IPv4
+# Ready when sshd has said it listens on both addresses (the IPv6 one
+# cannot be probed, its SYNs are dropped); then a connect to the IPv4
 # address must succeed.
-exec {logfd}< <(exec tail -n +1 -f "$tmp/sshd.log")
-tailpid=$!
-pids+=("$tailpid")
-six= four= ready=
-end=$((SECONDS + 5 * SLOWDOWN))
-while [ -z "$six" ] || [ -z "$four" ]; do
-	[ "$SECONDS" -lt "$end" ] &&
-	    read -t $((end - SECONDS)) -r line <&$logfd || break
-	case $line in
-	*"Server listening on $V6 port $SSH_PORT"*) six=1 ;;
-	*"Server listening on $V4 port $SSH_PORT"*) four=1 ;;
-	esac
-done
-kill "$tailpid" 2>/dev/null
-exec {logfd}<&-
-if [ -n "$six" ] && [ -n "$four" ] &&
-    timeout -s KILL $((5 * SLOWDOWN)) ip netns exec "$NS_C" "$HECAT" -z -n \
+if ! ssh_start "$V6" "$V4" ||
+    ! timeout -s KILL $((5 * SLOWDOWN)) ip netns exec "$NS_C" "$HECAT" -z -n \
     "$V4" "$SSH_PORT" 2>/dev/null; then
-	ready=1
-fi
-if [ -z "$ready" ]; then
 	rc=1
 	cp "$tmp/sshd.log" "$tmp/err"
 	fail "sshd listens on [$V6]:$SSH_PORT and $V4:$SSH_PORT"
@@ -134,36 +71,18 @@ if [ -z "$ready" ]; then
 fi
 pass "sshd listens on [$V6]:$SSH_PORT and $V4:$SSH_PORT"
 
-head -c ${MB}M /dev/urandom > "$tmp/data"
-SUM=$(sha256sum < "$tmp/data" | cut -d' ' -f1)
+ssh_data
 
 # sshc TRACE FDPASS COMMAND [ssh args...]: ssh in the client namespace
 # through hecat (with $VIA's options, if set: a proxy), stdin from $IN
 # (or /dev/null), stdout to $tmp/out (or $OUT), stderr to $tmp/err; sets
 # rc and elapsed (ms).
 sshc() {
-	local trace=$1 fdpass=$2 t0 t1 pc
+	local trace=$1 fdpass=$2 pc
 	shift 2
 	pc="$HECAT_ABS --connect-timeout 5 --trace $trace ${VIA:-}"
 	[ "$fdpass" = yes ] && pc="$HECAT_ABS -F --connect-timeout 5 --trace $trace ${VIA:-}"
-	hc_runs=$((hc_runs + 1))
-	t0=${EPOCHREALTIME/./}
-	# Each ssh its own history (cli_lib.sh): every dial races afresh.
-	env -u SSH_AUTH_SOCK XDG_CACHE_HOME="$tmp/cache.$hc_runs" \
-	    timeout -s KILL 60 \
-	    ip netns exec "$NS_C" ssh -F /dev/null \
-	    -o BatchMode=yes -o IdentitiesOnly=yes -o IdentityAgent=none \
-	    -i "$tmp/clientkey" -o User=root \
-	    -o CheckHostIP=no -o StrictHostKeyChecking=yes \
-	    -o UserKnownHostsFile="$tmp/known_hosts" \
-	    -o GlobalKnownHostsFile=/dev/null \
-	    -o UpdateHostKeys=no -o ConnectTimeout=10 \
-	    -o ProxyUseFdpass="$fdpass" -o ProxyCommand="$pc %h %p" \
-	    -p "$SSH_PORT" "$NAME" "$@" \
-	    < "${IN:-/dev/null}" > "${OUT:-$tmp/out}" 2> "$tmp/err"
-	rc=$?
-	t1=${EPOCHREALTIME/./}
-	elapsed=$(( (t1 - t0) / 1000 ))
+	ssh_run "$pc %h %p" "$fdpass" "$NAME" "$@"
 }
 
 # race_ok NAME TRACE: the trace shows IPv6 first, IPv4 one attempt delay
@@ -213,24 +132,6 @@ race_pair() {
 		echo "  trace:"
 		sed 's/^/    /' "$t"
 	fi
-}
-
-# no_lingering TRACE: no hecat with this trace file left running within
-# 2 s (times HECAT_TEST_SLOWDOWN) of ssh's exit (ssh sends SIGHUP to the
-# ProxyCommand and does not wait for it): each one found is waited for
-# through a pidfd, which wakes at its exit.
-no_lingering() {
-	local p
-	for p in $(pgrep -f -- "--trace $1"); do
-		python3 - "$p" $((2 * SLOWDOWN)) <<'EOF' || return 1
-import os, select, sys
-try:
-    fd = os.pidfd_open(int(sys.argv[1]))
-except ProcessLookupError:
-    sys.exit(0)			# gone already
-sys.exit(0 if select.select([fd], [], [], float(sys.argv[2]))[0] else 1)
-EOF
-	done
 }
 
 # race_of NAME TRACE: the race(s) of the dial ssh asked hecat for.
