@@ -50,7 +50,7 @@ ZONE
 ns_servers greet		# the DNS server only
 
 tls_make_pki
-CA="--tls-ca $TLS_DIR/ca.pem"
+CA=(--tls-ca "$TLS_DIR/ca.pem")
 ns_start "$NS_S" HOLD6 tests/hecat-listen -a "$V6" -p "$TPORT" -m hold -t 600
 start_s_server TLS4 -n "$NS_S" -a "$V4" -p "$TPORT" -c ns4
 ns_start "$NS_S" BHOLD6 tests/hecat-listen -a "$B6" -p "$TPORT" -m hold -t 600
@@ -76,7 +76,7 @@ second_at_delay() {
 
 # ---- the race until TLS --------------------------------------------------------
 printf 'hello\n' > "$tmp/hello"
-IN=$tmp/hello hn -v --tls $CA --trace "$tmp/t.jsonl" tls.test "$TPORT"
+IN=$tmp/hello hn -v --tls "${CA[@]}" --trace "$tmp/t.jsonl" tls.test "$TPORT"
 check "race until tls: exit 0, IPv4 wins, the reply through TLS" eval \
     'rc_is 0 && [ "$(winner_addr)" = "$V4" ] && out_is olleh &&
      err_has "the server is verified for tls\.test$"'
@@ -102,7 +102,7 @@ check "race until tls: the winner's handshake done soon after its start" \
     no_later "$(gap "$(attempt_ms 1)" "$(ev_ms winner)")" 0 100
 
 # ---- the race until TCP, TLS after it ----------------------------------------------
-hn --tls $CA --race-until tcp --attempt-timeout 1 --trace "$tmp/t.jsonl" \
+hn --tls "${CA[@]}" --race-until tcp --attempt-timeout 1 --trace "$tmp/t.jsonl" \
     tls.test "$TPORT"
 check "race until tcp: IPv6 wins the race, its TLS times out: exit 75" eval \
     'rc_is 75 && err_lines 1 && err_has "\[$V6\]:$TPORT \(TLS: timed out\)$"'
