@@ -83,6 +83,10 @@ int	options_proxy_addr(struct options *, const char *arg, char *err,
 int	options_proxy_url(struct options *, const char *url, char *err,
 	    size_t errlen);
 int	options_proxy_check(struct options *, char *err, size_t errlen);
+/* A one-line reason into err, formatted; returns -1. */
+int	options_fail(char *err, size_t errlen, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 /* options_tls.c: --tls and its options, checked once every option is in. */
 int	options_tls_check(struct options *, char *err, size_t errlen);
 

@@ -14,12 +14,8 @@
 
 #include "options.h"
 
-static int
-pfail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-pfail(char *err, size_t errlen, const char *fmt, ...)
+int
+options_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -59,7 +55,7 @@ host_port(struct options *o, const char *what, const char *s, char *err,
 	if (*s == '[') {
 		if ((end = strchr(s, ']')) == NULL || end == s + 1 ||
 		    (end[1] != '\0' && end[1] != ':'))
-			return pfail(err, errlen, "%s: '%s': not "
+			return options_fail(err, errlen, "%s: '%s': not "
 			    "[ADDRESS]:PORT", what, s);
 		len = (size_t)(end - s - 1);
 		s++;
@@ -71,13 +67,13 @@ host_port(struct options *o, const char *what, const char *s, char *err,
 	} else
 		len = colon != NULL ? (size_t)(colon - s) : strlen(s);
 	if (len == 0 || len > 253)
-		return pfail(err, errlen, "%s: '%s': no proxy host", what, s);
+		return options_fail(err, errlen, "%s: '%s': no proxy host", what, s);
 	free(o->proxy_host);
 	if ((o->proxy_host = strndup(s, len)) == NULL)
-		return pfail(err, errlen, "%s", strerror(errno));
+		return options_fail(err, errlen, "%s", strerror(errno));
 	o->dial.proxy_host = o->proxy_host;
 	if (colon != NULL && (o->dial.proxy_port = port_of(colon + 1)) == 0)
-		return pfail(err, errlen, "%s: port '%s': not a number from 1 "
+		return options_fail(err, errlen, "%s: port '%s': not a number from 1 "
 		    "to 65535", what, colon + 1);
 	return 0;
 }
@@ -93,7 +89,7 @@ options_proxy_type(struct options *o, const char *arg, char *err,
 	else if (strcmp(arg, "connect") == 0)
 		o->dial.proxy = HECAT_PROXY_HTTP;
 	else
-		return pfail(err, errlen, "-X: '%s': not 4, 5 or connect", arg);
+		return options_fail(err, errlen, "-X: '%s': not 4, 5 or connect", arg);
 	o->proxy_letters = true;
 	return 0;
 }
@@ -152,25 +148,25 @@ options_proxy_url(struct options *o, const char *url, char *err,
 			break;
 		}
 	if (rest == NULL)
-		return pfail(err, errlen, "--proxy: '%s': not socks5h://, "
+		return options_fail(err, errlen, "--proxy: '%s': not socks5h://, "
 		    "socks5://, socks4a://, socks4:// or http://", url);
 	o->dial.proxy = schemes[i].type;
 	o->dial.proxy_resolve = schemes[i].resolve;
 	len = strcspn(rest, "/");
 	if (rest[len] != '\0' && strcmp(rest + len, "/") != 0)
-		return pfail(err, errlen, "--proxy: '%s': a path, query or "
+		return options_fail(err, errlen, "--proxy: '%s': a path, query or "
 		    "fragment is not for a proxy", url);
 	if ((at = memchr(rest, '@', len)) != NULL) {
 		if ((auth = strndup(rest, (size_t)(at - rest))) == NULL)
-			return pfail(err, errlen, "%s", strerror(errno));
+			return options_fail(err, errlen, "%s", strerror(errno));
 		if (strchr(auth, ':') != NULL) {
 			free(auth);
-			return pfail(err, errlen, "--proxy: no password in the "
+			return options_fail(err, errlen, "--proxy: no password in the "
 			    "URL: HECAT_PROXY_PASSWORD or --proxy-password-file");
 		}
 		if (*auth == '\0' || unescape(auth) == -1) {
 			free(auth);
-			return pfail(err, errlen, "--proxy: '%s': bad user "
+			return options_fail(err, errlen, "--proxy: '%s': bad user "
 			    "name", url);
 		}
 		free(o->proxy_user);
@@ -180,7 +176,7 @@ options_proxy_url(struct options *o, const char *url, char *err,
 		rest = at + 1;
 	}
 	if (len >= sizeof(hostport))
-		return pfail(err, errlen, "--proxy: '%s': host too long", url);
+		return options_fail(err, errlen, "--proxy: '%s': host too long", url);
 	memcpy(hostport, rest, len);
 	hostport[len] = '\0';
 	return host_port(o, "--proxy", hostport, err, errlen);
@@ -194,21 +190,21 @@ password_file(struct options *o, char *err, size_t errlen)
 	FILE *f;
 
 	if ((f = fopen(o->proxy_password_file, "re")) == NULL)
-		return pfail(err, errlen, "--proxy-password-file: '%s': %s",
+		return options_fail(err, errlen, "--proxy-password-file: '%s': %s",
 		    o->proxy_password_file, strerror(errno));
 	if (fgets(line, sizeof(line), f) == NULL)
 		line[0] = '\0';
 	fclose(f);
 	if (strlen(line) == sizeof(line) - 1 && line[sizeof(line) - 2] != '\n')
-		return pfail(err, errlen, "--proxy-password-file: '%s': its "
+		return options_fail(err, errlen, "--proxy-password-file: '%s': its "
 		    "first line is longer than %zu bytes",
 		    o->proxy_password_file, sizeof(line) - 2);
 	line[strcspn(line, "\r\n")] = '\0';
 	if (line[0] == '\0')
-		return pfail(err, errlen, "--proxy-password-file: '%s': no "
+		return options_fail(err, errlen, "--proxy-password-file: '%s': no "
 		    "password on its first line", o->proxy_password_file);
 	if ((o->proxy_password = strdup(line)) == NULL)
-		return pfail(err, errlen, "%s", strerror(errno));
+		return options_fail(err, errlen, "%s", strerror(errno));
 	explicit_bzero(line, sizeof(line));
 	return 0;
 }
@@ -220,21 +216,21 @@ options_proxy_check(struct options *o, char *err, size_t errlen)
 	const char *env;
 
 	if (o->proxy_letters && o->proxy_url)
-		return pfail(err, errlen, "--proxy and -x/-X exclude each "
+		return options_fail(err, errlen, "--proxy and -x/-X exclude each "
 		    "other");
 	if (o->proxy_letters && d->proxy_host == NULL)
-		return pfail(err, errlen, "-X needs -x (the proxy's address)");
+		return options_fail(err, errlen, "-X needs -x (the proxy's address)");
 	if (o->proxy_letters && d->proxy == HECAT_PROXY_NONE)
 		d->proxy = HECAT_PROXY_SOCKS5;	/* nc's default */
 	if (d->proxy == HECAT_PROXY_NONE) {
 		if (o->proxy_user != NULL || o->proxy_password_file != NULL ||
 		    o->proxy_resolve_set)
-			return pfail(err, errlen, "%s needs a proxy (-x or "
+			return options_fail(err, errlen, "%s needs a proxy (-x or "
 			    "--proxy)", o->proxy_user != NULL ? "-P" :
 			    o->proxy_resolve_set ? "--proxy-resolve" :
 			    "--proxy-password-file");
 		if (d->race_until == HECAT_STAGE_TCP && o->race_proxy)
-			return pfail(err, errlen, "--race-until proxy needs a "
+			return options_fail(err, errlen, "--race-until proxy needs a "
 			    "proxy (-x or --proxy)");
 		return 0;
 	}
@@ -242,11 +238,11 @@ options_proxy_check(struct options *o, char *err, size_t errlen)
 		d->proxy_resolve = o->proxy_resolve;
 	if (d->source_port != 0 &&
 	    d->proxy_resolve == HECAT_PROXY_RESOLVE_LOCAL)
-		return pfail(err, errlen, "-p with a proxy that hecat resolves "
+		return options_fail(err, errlen, "-p with a proxy that hecat resolves "
 		    "through (socks5://, socks4://, --proxy-resolve local): "
 		    "every attempt would go from one port to one address");
 	if (o->proxy_password_file != NULL && o->proxy_user == NULL)
-		return pfail(err, errlen, "--proxy-password-file needs a user "
+		return options_fail(err, errlen, "--proxy-password-file needs a user "
 		    "(-P, or user@ in --proxy)");
 	if (o->proxy_user != NULL) {
 		if (o->proxy_password_file != NULL) {
@@ -254,10 +250,10 @@ options_proxy_check(struct options *o, char *err, size_t errlen)
 				return -1;
 		} else if ((env = getenv("HECAT_PROXY_PASSWORD")) != NULL &&
 		    *env != '\0' && (o->proxy_password = strdup(env)) == NULL)
-			return pfail(err, errlen, "%s", strerror(errno));
+			return options_fail(err, errlen, "%s", strerror(errno));
 		if (o->proxy_password == NULL &&
 		    d->proxy != HECAT_PROXY_SOCKS4)
-			return pfail(err, errlen, "proxy user '%s': no password "
+			return options_fail(err, errlen, "proxy user '%s': no password "
 			    "(HECAT_PROXY_PASSWORD or --proxy-password-file)",
 			    o->proxy_user);
 		d->proxy_user = o->proxy_user;
@@ -265,12 +261,12 @@ options_proxy_check(struct options *o, char *err, size_t errlen)
 		/* What no proxy of the kind would take (RFC 1929, 7617). */
 		if (d->proxy == HECAT_PROXY_HTTP &&
 		    strchr(o->proxy_user, ':') != NULL)
-			return pfail(err, errlen, "proxy user '%s': a colon "
+			return options_fail(err, errlen, "proxy user '%s': a colon "
 			    "cannot be in an HTTP Basic user name",
 			    o->proxy_user);
 		if (strlen(o->proxy_user) > 255 || (o->proxy_password != NULL &&
 		    strlen(o->proxy_password) > 255))
-			return pfail(err, errlen, "proxy user '%.20s...': the user "
+			return options_fail(err, errlen, "proxy user '%.20s...': the user "
 			    "or the password is longer than 255 bytes",
 			    o->proxy_user);
 	}

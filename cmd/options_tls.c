@@ -6,26 +6,9 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "options.h"
-
-static int
-tfail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-tfail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* An ALPN list: protocol names of 1 to 255 bytes, comma-separated. */
 static const char *
@@ -67,21 +50,21 @@ options_tls_check(struct options *o, char *err, size_t errlen)
 
 	if (!d->tls) {
 		if (alone != NULL)
-			return tfail(err, errlen, "%s needs --tls (-c)", alone);
+			return options_fail(err, errlen, "%s needs --tls (-c)", alone);
 		return 0;
 	}
 	if (o->fdpass)
-		return tfail(err, errlen, "-F and --tls exclude each other: "
+		return options_fail(err, errlen, "-F and --tls exclude each other: "
 		    "the TLS session lives in hecat, it cannot be passed");
 	if (d->tls_key_file != NULL && d->tls_cert_file == NULL)
-		return tfail(err, errlen, "--tls-key needs --tls-cert");
+		return options_fail(err, errlen, "--tls-key needs --tls-cert");
 	if (d->tls_no_verify && d->tls_ca_file != NULL)
-		return tfail(err, errlen, "--tls-no-verify and --tls-ca "
+		return options_fail(err, errlen, "--tls-no-verify and --tls-ca "
 		    "exclude each other");
 	if (d->tls_name != NULL && d->tls_name[0] == '\0')
-		return tfail(err, errlen, "--tls-name: empty name");
+		return options_fail(err, errlen, "--tls-name: empty name");
 	if (d->tls_alpn != NULL && (why = alpn_why(d->tls_alpn)) != NULL)
-		return tfail(err, errlen, "--tls-alpn: '%s': %s", d->tls_alpn,
+		return options_fail(err, errlen, "--tls-alpn: '%s': %s", d->tls_alpn,
 		    why);
 	if (!o->race_set)
 		d->race_until = HECAT_STAGE_TLS;

@@ -25,12 +25,19 @@
 
 static void	run(struct hecat__attempt *, enum hecat__stage_rc);
 
-/* Whether the stage next waits for DANE's answer (it then parks). */
+static int	arm_timer(struct hecat__attempt *);
+
+/*
+ * Whether the stage next waits for DANE's answer: it then parks, the
+ * stage's timeout running already (it fails as the stage would).
+ */
 static bool
 parks(struct hecat__attempt *at)
 {
 	at->parked = at->plan[at->cur]->kind == HECAT_STAGE_TLS &&
 	    hecat__tls_waiting(at->d->tls);
+	if (at->parked)
+		(void)arm_timer(at);
 	return at->parked;
 }
 
@@ -166,6 +173,7 @@ timeout_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	push(at, ETIMEDOUT, HECAT_WHY_TIMEOUT);
+	at->parked = false;		/* DANE's answer came too late */
 	stage_stop(at);
 }
 
@@ -209,29 +217,36 @@ stage_ms(const struct hecat__attempt *at)
 	return ms;
 }
 
+/* The running (or waiting) stage's timeout, from now; -1: no memory. */
+static int
+arm_timer(struct hecat__attempt *at)
+{
+	unsigned ms = stage_ms(at);
+	struct timeval tv;
+
+	if (ms == 0)
+		return 0;
+	if (at->timer == NULL && (at->timer = evtimer_new(at->d->h->base,
+	    timeout_cb, at)) == NULL)
+		return -1;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	return evtimer_add(at->timer, &tv);
+}
+
 /* A stage after the connect begins, under its own timeout. */
 static enum hecat__stage_rc
 stage_begin(struct hecat__attempt *at)
 {
-	struct hecat_dial *d = at->d;
-	unsigned ms = stage_ms(at);
-	struct timeval tv;
-
 	at->stage_started = hecat__now();
 	at->st.error = 0;
 	at->st.detail[0] = '\0';
 	at->st.priv = NULL;
 	at->st.code = -1;
 	at->st.boundlen = 0;
-	hecat__emit_stage_start(d, at);
-	if (ms != 0) {
-		if (at->timer == NULL && (at->timer = evtimer_new(d->h->base,
-		    timeout_cb, at)) == NULL)
-			return hecat__stage_fail(&at->st, ENOMEM, NULL);
-		tv.tv_sec = ms / 1000;
-		tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-		evtimer_add(at->timer, &tv);
-	}
+	hecat__emit_stage_start(at->d, at);
+	if (arm_timer(at) == -1)
+		return hecat__stage_fail(&at->st, ENOMEM, NULL);
 	return at->plan[at->cur]->start(&at->st);
 }
 
