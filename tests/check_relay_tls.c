@@ -325,45 +325,36 @@ START_TEST(reset_is_econnreset)
 END_TEST
 
 /*
- * OpenSSL's buffered plaintext: the server sends 14 records of 10000
- * bytes in one burst and then nothing.  With stdout a pipe nobody reads
- * yet (_i < 2), the relay fills the pipe (64 KiB) and its buffer (64 KiB)
- * (65536 is no multiple of 10000: a record is left half-read, its rest
- * held by OpenSSL) and must still take the whole burst off the socket;
- * when stdout drains, all of it must follow although poll sees nothing
- * more to read.  A relay that waits for poll after each SSL_read fails
- * here.  Odd _i: read_ahead (OpenSSL takes records off the socket in
- * advance).  _i >= 2: stdout a regular file.  Then the relay waits
- * quietly (no spin on what OpenSSL holds).
+ * OpenSSL's buffered plaintext: the server sends 14 records in one burst
+ * and then nothing.  The relay reads ahead (OpenSSL takes what the
+ * socket has, several records at once), so the socket can be empty
+ * while OpenSSL still holds whole records: they must reach stdout
+ * although poll sees nothing more to read.  A relay that waits for poll
+ * after each SSL_read fails here.  _i 0 and 1: records of 4,000 bytes,
+ * the relay's buffer never full; 2 and 3: 10,000 bytes with stdout a
+ * pipe nobody reads until the burst is sent (the relay full, a record
+ * half-read, its rest held by OpenSSL).  Odd _i: stdout a regular file
+ * (for 2 and 3: read when the relay has written it all).  Then the relay
+ * waits quietly (no spin on what OpenSSL holds).
  */
 START_TEST(pending_records_are_read)
 {
 	static char data[140000 + 1], back[140000 + 1];
+	size_t rec = _i < 2 ? 4000 : 10000, len = 14 * rec, i;
 	struct fx fx;
-	size_t len = sizeof(data) - 1, i;
 	struct stat st;
 	double end;
 	bool eof;
-	int unread = -1;
 
 	for (i = 0; i < len; i++)
 		data[i] = (char)('a' + i % 23);
-	tls_fx_init(&fx, 0, _i % 2 == 1);
-	if (_i >= 2)
+	tls_fx_init(&fx, 0, false);
+	if (_i % 2 == 1)
 		fx_files(&fx, false, true);
 	run_start(&fx.rn);
-	for (i = 0; i < len; i += 10000)
-		srv_put(&fx, data + i, 10000);
-	if (_i < 2) {
-		/* The relay took all there is off the socket, and stopped. */
-		end = tu_now_ms() + 2000.0 * SLOW;
-		do {
-			ck_assert_int_eq(ioctl(fx.sock, FIONREAD, &unread), 0);
-			if (unread == 0)
-				break;
-			(void)wait_fd(fx.rn.done[0], POLLIN, 5);
-		} while (tu_now_ms() < end);
-		ck_assert_int_eq(unread, 0);
+	for (i = 0; i < len; i += rec)
+		srv_put(&fx, data + i, rec);
+	if (_i % 2 == 0) {
 		ck_assert_uint_eq(get(fx.out_r, back, len + 1, 2000, &eof),
 		    len);
 		ck_assert(!eof);
