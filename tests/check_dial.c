@@ -422,9 +422,13 @@ START_TEST(T18_deadline_in_resolution_delay)
 
 	env_up(rules, NULL, NULL, true, true);
 	tu_opts(&o, &td);
-	/* Long enough for the A answer to come, even on a loaded machine. */
+	/*
+	 * Long enough for the A answer to come, even on a loaded machine;
+	 * the AAAA query keeps waiting (its tries outlast the deadline).
+	 */
 	o.timeout_ms = 300 * (unsigned)tu_slowdown();
 	o.resolution_delay_ms = 60000;
+	o.resolve_timeout_ms = 60000;
 	dial(&td, &o, "rd.test");
 	ck_assert_int_eq(td.err, HECAT_E_TIMEOUT);
 	ck_assert_uint_eq(td.nfailures, 1);
