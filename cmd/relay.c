@@ -30,7 +30,6 @@
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,10 +56,9 @@ flow_can_move(const struct flow *f)
 	if (f->mode == M_SPLICE)
 		return !f->eof && f->src.ready && f->dst.ready;
 	if (f->mode == M_COPY && f->dst.ready && (f->off < f->len ||
-	    f->notify))
+	    f->notify || f->flush))
 		return true;
-	return !f->eof && f->src.ready && (f->len < RELAY_BUFSZ ||
-	    f->off > 0);
+	return !f->eof && f->src.ready && rl_flow_room(f);
 }
 
 /* The events f waits for on its source and its sink. */
@@ -69,7 +67,7 @@ flow_src_events(const struct flow *f)
 {
 	if (!rl_flow_active(f) || f->eof || f->src.ready)
 		return 0;
-	if (f->mode != M_SPLICE && f->len == RELAY_BUFSZ && f->off == 0)
+	if (f->mode != M_SPLICE && !rl_flow_room(f))
 		return 0;		/* full: backpressure */
 	return f->src.ev;
 }
@@ -81,7 +79,7 @@ flow_dst_events(const struct flow *f)
 		return 0;
 	if (f->mode == M_SPLICE)
 		return f->eof ? 0 : f->dst.ev;
-	if (f->mode == M_COPY && (f->off < f->len || f->notify))
+	if (f->mode == M_COPY && (f->off < f->len || f->notify || f->flush))
 		return f->dst.ev;
 	return 0;
 }
@@ -274,7 +272,7 @@ setup(struct relay *r, int sock, int in, int out, const struct relay_opts *o,
 	r->out = out;
 	r->sigfd = o->sigfd;
 	r->in_flags = r->out_flags = -1;
-	r->in_pipe_sz = -1;
+	r->in_pipe_sz = r->out_pipe_sz = -1;
 	r->out_open = true;
 	r->t_active = r->t_down = rl_now_ns();
 	r->t_sent = -1;
@@ -309,8 +307,12 @@ setup(struct relay *r, int sock, int in, int out, const struct relay_opts *o,
 		r->down.mode = M_SPLICE;
 	else
 		r->down.mode = M_COPY;
-	if (r->up.mode == M_SPLICE)
+	/* Pipes grow where it was measured to pay (relay_copy.c). */
+	if ((r->up.mode == M_SPLICE || (r->up.mode == M_COPY &&
+	    r->tls != NULL)) && rl_is_fifo(in))
 		r->in_pipe_sz = rl_grow_pipe(in);
+	if (r->down.mode == M_COPY && r->tls != NULL && rl_is_fifo(out))
+		r->out_pipe_sz = rl_grow_pipe(out);
 	res->spliced_up = r->up.mode == M_SPLICE;
 	res->spliced_down = r->down.mode == M_SPLICE;
 
@@ -325,11 +327,11 @@ static void
 teardown(struct relay *r)
 {
 	rl_restore_flags(r->in, &r->in_flags);
-	/* Fails (EBUSY) if more than that is buffered: then it stays. */
-	if (r->in_pipe_sz != -1)
-		(void)fcntl(r->in, F_SETPIPE_SZ, r->in_pipe_sz);
-	if (r->out_open)
+	rl_restore_pipe(r->in, &r->in_pipe_sz);
+	if (r->out_open) {
 		rl_restore_flags(r->out, &r->out_flags);
+		rl_restore_pipe(r->out, &r->out_pipe_sz);
+	}
 	rl_restore_flags(r->sock, &r->sock_flags);
 	free(r->up.buf);
 	free(r->down.buf);
@@ -400,6 +402,8 @@ relay(int sock, int in, int out, const struct relay_opts *o,
 		handle_revents(&r, pfd);
 		flow_move(&r, &r.down);
 		flow_move(&r, &r.up);
+		if (!r.ended && r.tls != NULL)
+			(void)rl_tls_flush(&r);	/* the records of the round */
 		rl_check_down_done(&r);
 		rl_check_up_done(&r);
 		rl_check_timers(&r);

@@ -1,16 +1,28 @@
 /*
  * relay_copy.c - the relay's buffered path: a flow reads its source into
- * a 64 KiB buffer with read(2) and writes it to its sink with write(2).
+ * a 64 KiB buffer with read(2) and writes it to its sink with write(2);
+ * and the descriptors' set-up for every path.
  *
  * A pipe or socket is made O_NONBLOCK for the relay (its flags are put
  * back before returning, or before stdout is closed); a tty or a regular
  * file keeps its flags and is read or written once per poll readiness.
+ * A pipe at stdin, spliced or copied into TLS, and one at stdout copied
+ * from TLS, grow to RELAY_PIPE_SZ while the relay runs, their sizes put
+ * back after: a writer fills a pipe a page per slot, so at 64 KiB it is
+ * the only buffer between the writer and the relay, and every few pages
+ * cost a wake-up on both sides (upload throughput suffered from it, and
+ * TLS both ways: see bench/README.md).  A plain copy keeps its pipes as
+ * they are.
  * The down flow of send_only discards: it reads and drops, and what is
  * dropped still counts in res->received, since it did come from the
  * socket.  A flow reads its source only while its buffer has room, so
  * memory stays bounded whatever the peer or the consumer does.  Over TLS
  * the socket's end reads and writes through relay_tls.c instead; a short
- * write there is one record taken, not a full socket.
+ * write there is one record taken, not a full socket, and the flow into
+ * TLS reads stdin only once less than a record is left (TLS_REFILL): one
+ * read(2) then fills most of the buffer, and the records made of it go
+ * out in one write(2).  The flow from TLS gathers the records that can be
+ * read at once before it writes stdout: one write(2), not one a record.
  */
 #include "config.h"
 
@@ -56,6 +68,54 @@ rl_restore_flags(int fd, int *flags)
 	if (*flags != -1)
 		(void)fcntl(fd, F_SETFL, *flags);
 	*flags = -1;
+}
+
+/* Whether fd is a pipe (or a FIFO): a flow to or from it splices. */
+bool
+rl_is_fifo(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+/*
+ * Grow the pipe fd to RELAY_PIPE_SZ if it is smaller and the limits
+ * allow.  Returns its former size (to restore), or -1 if unchanged.
+ */
+int
+rl_grow_pipe(int fd)
+{
+	int sz = fcntl(fd, F_GETPIPE_SZ);
+
+	if (sz == -1 || sz >= RELAY_PIPE_SZ ||
+	    fcntl(fd, F_SETPIPE_SZ, RELAY_PIPE_SZ) == -1)
+		return -1;
+	return sz;
+}
+
+/*
+ * Put back the size rl_grow_pipe() changed, once.  This fails (EBUSY) if
+ * the pipe holds more than that: then it stays grown.
+ */
+void
+rl_restore_pipe(int fd, int *sz)
+{
+	if (*sz != -1)
+		(void)fcntl(fd, F_SETPIPE_SZ, *sz);
+	*sz = -1;
+}
+
+/*
+ * Whether the buffer of f takes a read now.  A flow into TLS waits until
+ * less than a record is left (see above).
+ */
+bool
+rl_flow_room(const struct flow *f)
+{
+	if (f->dst.tls)
+		return f->len - f->off < TLS_REFILL;
+	return f->len < RELAY_BUFSZ || f->off > 0;
 }
 
 /*
@@ -153,22 +213,25 @@ rl_copy_flush_up(struct relay *r, size_t budget)
 			if (n == -1 && errno == EINTR)
 				continue;
 			if (n <= 0)
-				return;
+				goto out;
 			f->off += (size_t)n;
 			rl_moved(r, f, (size_t)n);
 		}
 		if (f->eof || f->src.blocking || budget == 0)
-			return;
+			break;
 		do
 			n = read(f->src.fd, f->buf, budget < RELAY_BUFSZ ?
 			    budget : RELAY_BUFSZ);
 		while (n == -1 && errno == EINTR);
 		if (n <= 0)
-			return;
+			break;
 		f->off = 0;
 		f->len = (size_t)n;
 		budget -= (size_t)n;
 	}
+out:
+	if (f->dst.tls)
+		(void)rl_tls_push(r);
 }
 
 /*
@@ -193,17 +256,16 @@ copy_read(struct relay *r, struct flow *f)
 {
 	ssize_t n;
 
-	if (f->eof || !f->src.ready)
+	if (f->eof || !f->src.ready || !rl_flow_room(f))
 		return false;
 	if (f->off == f->len)
 		f->off = f->len = 0;
-	else if (f->len == RELAY_BUFSZ && f->off > 0) {
+	else if (f->off > 0 && (f->len == RELAY_BUFSZ || f->dst.tls)) {
+		/* Into TLS: less than a record, moved to the front. */
 		memmove(f->buf, f->buf + f->off, f->len - f->off);
 		f->len -= f->off;
 		f->off = 0;
 	}
-	if (f->len == RELAY_BUFSZ)
-		return false;
 	do
 		n = end_read(r, &f->src, f->buf + f->len,
 		    RELAY_BUFSZ - f->len);
@@ -243,6 +305,9 @@ copy_write(struct relay *r, struct flow *f)
 	ssize_t n;
 
 	if (f->mode != M_COPY || !f->dst.ready || want == 0 || f->dst.fd == -1)
+		return false;
+	/* From TLS: gather the records that are there, then write once. */
+	if (f->src.tls && f->src.ready && !f->eof && f->len < RELAY_BUFSZ)
 		return false;
 	do
 		n = end_write(r, &f->dst, f->buf + f->off, want);

@@ -26,7 +26,10 @@
 
 #define RELAY_BUFSZ	(64 * 1024)	/* per copying flow */
 #define SPLICE_MAX	(1024 * 1024)	/* asked of one splice(2) call */
-#define SPLICE_PIPE_SZ	(1024 * 1024)	/* stdin's pipe, when spliced */
+#define RELAY_PIPE_SZ	(1024 * 1024)	/* a pipe the relay reads or fills */
+#define TLS_REFILL	(16 * 1024)	/* a flow into TLS reads below this */
+#define TLS_WBUF	(256 * 1024)	/* records gathered for one write(2) */
+#define TLS_RBUF	(256 * 1024)	/* records read ahead by one read(2) */
 #define MAX_OPS		16		/* transfers per flow per round */
 #define FLUSH_MAX	(1024 * 1024)	/* stdin handed on when ending early */
 #define NS_PER_MS	1000000LL
@@ -63,6 +66,8 @@ struct flow {
 	bool		 count_src;	/* count what is read, not written */
 	bool		 notify;	/* up, TLS: close_notify waits for the
 					   socket to take it */
+	bool		 flush;		/* up, TLS: records in the write
+					   buffer wait for the socket */
 };
 
 struct relay {
@@ -75,6 +80,7 @@ struct relay {
 	int			 out_flags;
 	int			 sock_flags;
 	int			 in_pipe_sz;	/* to restore, or -1 */
+	int			 out_pipe_sz;
 	bool			 out_open;
 	bool			 sock_hup;	/* POLLHUP seen on sock */
 	bool			 ended;
@@ -84,6 +90,7 @@ struct relay {
 	bool			 replied;	/* the peer sent data after
 						   stdin's EOF */
 	void			*tls;		/* SSL *, or NULL */
+	void			*tls_wbuf;	/* BIO *, its write buffer */
 	bool			 tls_notified;	/* close_notify sent */
 	bool			 tls_dead;	/* a fatal TLS error: no
 						   SSL_shutdown any more */
@@ -111,6 +118,7 @@ void	rl_check_timers(struct relay *);
 int	rl_make_nonblock(int, bool *);
 void	rl_restore_flags(int, int *);
 int	rl_copy_setup(struct relay *, struct flow *);
+bool	rl_flow_room(const struct flow *);
 void	rl_flow_copy(struct relay *, struct flow *);
 void	rl_copy_flush_up(struct relay *, size_t);
 void	rl_copy_flush_down(struct relay *);
@@ -120,12 +128,15 @@ void	rl_tls_setup(struct relay *);
 ssize_t	rl_tls_read(struct relay *, struct end *, void *, size_t);
 ssize_t	rl_tls_write(struct relay *, struct end *, const void *, size_t);
 int	rl_tls_notify(struct relay *);
+int	rl_tls_push(struct relay *);
+int	rl_tls_flush(struct relay *);
 bool	rl_tls_pending(const struct relay *);
 void	rl_tls_end(struct relay *);
 
 /* relay_splice.c */
 bool	rl_is_fifo(int);
 int	rl_grow_pipe(int);
+void	rl_restore_pipe(int, int *);
 void	rl_flow_splice(struct relay *, struct flow *);
 void	rl_splice_flush_up(struct relay *, size_t);
 

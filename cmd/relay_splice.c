@@ -6,12 +6,9 @@
  * The pipe side is made non-blocking by SPLICE_F_NONBLOCK, so its flags
  * are left alone.  EAGAIN cannot say which side was not ready: both
  * latches are cleared and both polled again (the ready one answers at
- * once and is not polled again until the next EAGAIN).  stdin's pipe is
- * grown to 1 MiB while the relay runs: a writer fills a pipe a page per
- * slot, so at 64 KiB it is the only buffer between the writer and the
- * socket, and upload throughput suffered from it (see bench/README.md).
- * A splice(2) that cannot work here turns the flow into a copying one
- * (relay_copy.c).
+ * once and is not polled again until the next EAGAIN).  stdin's pipe
+ * grows while the relay runs (relay_copy.c says why).  A splice(2) that
+ * cannot work here turns the flow into a copying one (relay_copy.c).
  */
 #include "config.h"
 
@@ -22,30 +19,6 @@
 #include <unistd.h>
 
 #include "relay_int.h"
-
-/*
- * Grow the pipe fd to SPLICE_PIPE_SZ if it is smaller and the limits
- * allow.  Returns its former size (to restore), or -1 if unchanged.
- */
-int
-rl_grow_pipe(int fd)
-{
-	int sz = fcntl(fd, F_GETPIPE_SZ);
-
-	if (sz == -1 || sz >= SPLICE_PIPE_SZ ||
-	    fcntl(fd, F_SETPIPE_SZ, SPLICE_PIPE_SZ) == -1)
-		return -1;
-	return sz;
-}
-
-/* Whether fd is a pipe (or a FIFO): a flow to or from it splices. */
-bool
-rl_is_fifo(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
-}
 
 /*
  * The splicing flow f: up to MAX_OPS splice(2) calls while both ends are

@@ -157,6 +157,7 @@ close_out(struct relay *r)
 	if (!r->out_open)
 		return;
 	rl_restore_flags(r->out, &r->out_flags);
+	rl_restore_pipe(r->out, &r->out_pipe_sz);
 	/* A socket as stdout sees EOF even where fd 1 was duplicated. */
 	if (fstat(r->out, &st) == 0 && S_ISSOCK(st.st_mode))
 		(void)shutdown(r->out, SHUT_WR);
@@ -208,7 +209,8 @@ rl_check_up_done(struct relay *r)
 {
 	struct flow *f = &r->up;
 
-	if (r->ended || !rl_flow_active(f) || !f->eof || f->off < f->len)
+	if (r->ended || !rl_flow_active(f) || !f->eof || f->off < f->len ||
+	    f->flush)
 		return;
 	if (f->src_err != 0) {
 		rl_fail(r, f->src.name, f->src_err);

@@ -47,11 +47,22 @@
 
 /* ---- the tests ---------------------------------------------------------- */
 
+/* Whether stdin's and stdout's pipes have grown to 1 MiB (relay_copy.c). */
+static bool
+pipes_grown(const struct fx *fx)
+{
+	ck_assert_int_eq(fcntl(fx->in, F_GETPIPE_SZ), 1 << 20);
+	ck_assert_int_eq(fcntl(fx->out_r, F_GETPIPE_SZ), 1 << 20);
+	return true;
+}
+
 /*
  * 8 MiB each way at once, checked byte by byte at both ends: pipes
  * (_i 0), regular files (_i 1), pipes and small socket buffers, so that
- * SSL_write waits for the socket mid-record (_i 2).  Then stdin's EOF
- * -> close_notify -> the server answers it with its own -> status 0.
+ * SSL_write waits for the socket mid-record and the relay's write buffer
+ * for the socket (_i 2).  Then stdin's EOF -> close_notify -> the server
+ * answers it with its own -> status 0.  The pipes grow to 1 MiB while the
+ * relay runs and get their sizes back after.
  */
 START_TEST(bulk_8mib_both_ways)
 {
@@ -63,7 +74,8 @@ START_TEST(bulk_8mib_both_ways)
 	double end;
 	const unsigned char *d;
 	bool files = _i == 1, srv_notified = false, srv_closed = false,
-	    out_eof = false, in_done = false;
+	    out_eof = false, in_done = false, grown = false;
+	int in_size = -1, out_size = -1;
 	short srd = POLLIN, swr = POLLOUT;
 	size_t n, k;
 	ssize_t w;
@@ -82,6 +94,10 @@ START_TEST(bulk_8mib_both_ways)
 			stream_skip(&up_tx, k);
 		}
 		in_done = true;
+	} else {
+		in_size = fcntl(fx.in, F_GETPIPE_SZ);
+		out_size = fcntl(fx.out_r, F_GETPIPE_SZ);
+		ck_assert_int_lt(in_size, 1 << 20);
 	}
 	run_start(&fx.rn);
 	end = tu_now_ms() + 30000.0 * SLOW;
@@ -104,11 +120,14 @@ START_TEST(bulk_8mib_both_ways)
 		/* the server reads */
 		if (!srv_notified) {
 			rc = SSL_read_ex(fx.s, buf, sizeof(buf), &n);
-			if (rc == 1)
+			if (rc == 1) {
 				ck_assert_msg(stream_check(&up_rx, buf, n),
 				    "up: wrong bytes at %llu",
 				    (unsigned long long)up_rx.done);
-			else {
+				/* Data came through: the relay is set up. */
+				if (!files && !grown)
+					grown = pipes_grown(&fx);
+			} else {
 				srd = srv_want(fx.s, rc, &err);
 				if (err == SSL_ERROR_ZERO_RETURN)
 					srv_notified = true;
@@ -172,6 +191,11 @@ START_TEST(bulk_8mib_both_ways)
 			ck_assert(stream_check(&down_rx, back, (size_t)w));
 	}
 	ck_assert_uint_eq(down_rx.done, len);
+	if (!files) {
+		ck_assert(grown);
+		ck_assert_int_eq(fcntl(fx.in, F_GETPIPE_SZ), in_size);
+		ck_assert_int_eq(fcntl(fx.out_r, F_GETPIPE_SZ), out_size);
+	}
 	fx_free(&fx);
 }
 END_TEST
