@@ -357,14 +357,35 @@ START_TEST(R_5_7)
 }
 END_TEST
 
-/* The floor holds on the fast-failure path too. */
+/*
+ * The floor holds on the fast-failure path while an earlier attempt is
+ * still in flight: attempt 2 fails at once, attempt 1 still runs, so
+ * attempt 3 waits for 10 ms after attempt 2's start (R-5.10 as revised).
+ */
 START_TEST(R_5_7_failure_floor)
 {
-	RUN("0    start ip [::1]:80 127.0.0.1:80\n"
+	RUN("%    cad 10\n"
+	    "0    start ip [2001:db8::1]:80 192.0.2.1:80 [2001:db8::2]:80\n"
+	    "0    > attempt 1 [2001:db8::1]:80 first\n"
+	    "10   > attempt 2 192.0.2.1:80 delay\n"
+	    "10.2 fail 2 ECONNREFUSED\n"
+	    "?    deadline 20\n"
+	    "20   > attempt 3 [2001:db8::2]:80 failed\n");
+}
+END_TEST
+
+/*
+ * ... but not when nothing else is in flight: the only attempt refused,
+ * the next starts at once (R-5.10 as revised, T2: nc, curl and Go do).
+ */
+START_TEST(R_5_7_no_floor_when_idle)
+{
+	RUN("0    start ip [::1]:80 127.0.0.1:80 [::2]:80\n"
 	    "0    > attempt 1 [::1]:80 first\n"
 	    "0.2  fail 1 ECONNREFUSED\n"
-	    "?    deadline 10\n"
-	    "10   > attempt 2 127.0.0.1:80 failed\n");
+	    "0.2  > attempt 2 127.0.0.1:80 failed\n"
+	    "0.3  fail 2 ECONNREFUSED\n"
+	    "0.3  > attempt 3 [::2]:80 failed\n");
 }
 END_TEST
 
@@ -401,9 +422,9 @@ START_TEST(R_5_10)
 	    "0.1  > attempt 1 [::1]:8080 first\n"
 	    "0.2  answer inet 127.0.0.1\n"
 	    "0.3  fail 1 ECONNREFUSED\n"
-	    "10.1 > attempt 2 127.0.0.1:8080 failed\n"
-	    "10.2 ok 2\n"
-	    "10.2 > done ok 2 127.0.0.1:8080\n");
+	    "0.3  > attempt 2 127.0.0.1:8080 failed\n"
+	    "0.4  ok 2\n"
+	    "0.4  > done ok 2 127.0.0.1:8080\n");
 }
 END_TEST
 
@@ -615,11 +636,11 @@ START_TEST(T19)
 	    "0    start ip [2001:db8::1]:80 192.0.2.1:80 [2001:db8::2]:80\n"
 	    "0    > attempt 1 [2001:db8::1]:80 first\n"
 	    "1    fail 1 ENETUNREACH\n"
-	    "10   > attempt 2 192.0.2.1:80 failed\n"
+	    "1    > attempt 2 192.0.2.1:80 failed\n"
 	    "15   fail 2 ECONNREFUSED\n"
-	    "20   > attempt 3 [2001:db8::2]:80 failed\n"
-	    "2020 > cancel 3 timeout\n"
-	    "2020 > done connect\n"
+	    "15   > attempt 3 [2001:db8::2]:80 failed\n"
+	    "2015 > cancel 3 timeout\n"
+	    "2015 > done connect\n"
 	    "?    2001:db8::1 attempts=1 failures=1 error=ENETUNREACH\n"
 	    "?    192.0.2.1 attempts=1 failures=1 error=ECONNREFUSED\n"
 	    "?    2001:db8::2 attempts=1 failures=1 error=ETIMEDOUT\n");
@@ -811,9 +832,9 @@ START_TEST(ports_duplicate)
 	    "0    > attempt 1 [2001:db8::1]:80 first\n"
 	    "0    answer inet nodata\n"
 	    "1    fail 1 ECONNREFUSED\n"
-	    "10   > attempt 2 [2001:db8::1]:443 failed\n"
-	    "11   fail 2 ECONNREFUSED\n"
-	    "11   > done connect\n"
+	    "1    > attempt 2 [2001:db8::1]:443 failed\n"
+	    "2    fail 2 ECONNREFUSED\n"
+	    "2    > done connect\n"
 	    "?    2001:db8::1 attempts=2 failures=2\n");
 }
 END_TEST
@@ -1045,9 +1066,9 @@ START_TEST(H_failed_moved_back)
 	    "5    > order 2001:db8::2 192.0.2.2 2001:db8::1 192.0.2.1\n"
 	    "5    > attempt 1 [2001:db8::2]:80 first\n"
 	    "6    fail 1 ECONNREFUSED\n"
-	    "15   > attempt 2 192.0.2.2:80 failed\n"
-	    "16   fail 2 ECONNREFUSED\n"
-	    "25   > attempt 3 [2001:db8::1]:80 failed\n");
+	    "6    > attempt 2 192.0.2.2:80 failed\n"
+	    "7    fail 2 ECONNREFUSED\n"
+	    "7    > attempt 3 [2001:db8::1]:80 failed\n");
 }
 END_TEST
 
@@ -1657,10 +1678,10 @@ static const char *const prefix_ip_rows[] = {
 	"0    > query pref64\n"
 	"0    > attempt 1 [64:ff9b::c000:201]:80 first\n"
 	"2    fail 1 ECONNREFUSED\n"
-	"10   > attempt 2 [64:ff9b::c000:201]:81 failed\n"
-	"13   fail 2 ECONNREFUSED\n"
-	"13   > query-cancel pref64\n"
-	"13   > done connect\n",
+	"2    > attempt 2 [64:ff9b::c000:201]:81 failed\n"
+	"3    fail 2 ECONNREFUSED\n"
+	"3    > query-cancel pref64\n"
+	"3    > done connect\n",
 	/* With an IPv4 endpoint too, the prefix is waited for. */
 	"%    nat64 discover\n"
 	"0    start ip [2001:db8::1]:80 192.0.2.1:80\n"
@@ -1726,6 +1747,7 @@ engine_suite(void)
 	tcase_add_test(tc, R_5_6);
 	tcase_add_test(tc, R_5_7);
 	tcase_add_test(tc, R_5_7_failure_floor);
+	tcase_add_test(tc, R_5_7_no_floor_when_idle);
 	tcase_add_test(tc, R_5_8);
 	tcase_add_test(tc, R_5_9);
 	tcase_add_test(tc, R_5_10);

@@ -16,11 +16,15 @@
  * untried ones are taken in that order (HEv3: a late family goes next).
  *
  * When the next attempt may start (next_start):
- *   - never within HECAT__MIN_ATTEMPT_GAP (10 ms) of the previous start;
- *   - while attempts are in flight, not before the newest of them has run
- *     for the Connection Attempt Delay.  A failed attempt is no longer in
- *     flight, so a failure starts the next attempt at once (keeping the
- *     10 ms floor), and a new attempt never stops an earlier one (T1).
+ *   - with no attempt in flight (none yet, or every earlier one failed),
+ *     at once: there is nothing for a new attempt to burst against
+ *     (checklist R-5.10 and T2, as revised);
+ *   - while attempts are in flight, never within HECAT__MIN_ATTEMPT_GAP
+ *     (10 ms) of the previous start, and not before the newest of them
+ *     has run for the Connection Attempt Delay.  A failed attempt is no
+ *     longer in flight, so a failure starts the next attempt at once
+ *     (keeping the 10 ms floor while another still runs), and a new
+ *     attempt never stops an earlier one (T1).
  *
  * The dial fails only when no address is left to try, no attempt is in
  * flight and no query is pending (T3), or when its deadline passes.
@@ -754,9 +758,10 @@ next_start(const struct hecat__engine *e, bool *by_delay)
 	*by_delay = false;
 	if (e->started == 0)
 		return 0;
-	floor = e->last_start + HECAT__MIN_ATTEMPT_GAP;
+	/* Nothing in flight to burst against (R-5.10, T2): at once. */
 	if (e->inflight == 0)
-		return floor;
+		return 0;
+	floor = e->last_start + HECAT__MIN_ATTEMPT_GAP;
 	for (i = 0; i < e->cfg.max_inflight; i++)
 		if (e->att[i].id != 0 && e->att[i].started >= newest) {
 			newest = e->att[i].started;

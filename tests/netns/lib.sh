@@ -233,6 +233,20 @@ since() {
 	gap "$(ev_ms "$1")" "$(ev_ms "$to")"
 }
 
+# at_once: the second attempt started within 2 ms (x SLOWDOWN) of the
+# first one's end, as the engine does when nothing else is in flight
+# (checklist R-5.10 as revised; the two are stamped in the same turn).
+at_once() {
+	local g
+	g=$(gap "$(ev_t "$tmp/t.jsonl" '.ev == "attempt_end"' 0)" \
+	    "$(attempt_ms 1)")
+	within "$g" 0 2 || {
+		echo "  the second attempt $g ms after the first's end" \
+		    "(want 0 to 2, x$SLOWDOWN)"
+		return 1
+	}
+}
+
 # staggered FROM D HI: two attempts or more, each one Connection Attempt
 # Delay D after the one before: the second D to HI ms (the window of
 # within) after event FROM, the answer that started the first, and each

@@ -62,13 +62,16 @@ expect "2 IPv6 blackholed: IPv4 after 250 ms" 0 $V4OK "$V6BH $V4OK" \
 check "2 the IPv4 attempt starts 250 ms after the IPv6 one" \
     staggered inet6 250 300
 
-# 3. IPv6 refused: IPv4 within a few ms (the 10 ms floor).
+# 3. IPv6 refused: IPv4 at once, with no 10 ms floor (nothing else is in
+# flight: checklist as revised).
 scenario rf6.test
-expect "3 IPv6 refused: IPv4 at once" 0 $V4OK "$V6RF $V4OK" inet6 9 60
+expect "3 IPv6 refused: IPv4 at once" 0 $V4OK "$V6RF $V4OK" inet6 0 40
+check "3 the IPv4 attempt starts as the refused one ends" at_once
 
-# 4. IPv6 unreachable (ICMPv6): IPv4 within a few ms.
+# 4. IPv6 unreachable (ICMPv6): IPv4 at once.
 scenario ur6.test
-expect "4 IPv6 unreachable: IPv4 at once" 0 $V4OK "$V6UR $V4OK" inet6 9 60
+expect "4 IPv6 unreachable: IPv4 at once" 0 $V4OK "$V6UR $V4OK" inet6 0 40
+check "4 the IPv4 attempt starts as the unreachable one ends" at_once
 check "4 the ICMPv6 error is the failure" \
     jqok -s 'any(.[]; .ev == "attempt_end" and .result == "unreachable")' "$tmp/t.jsonl"
 
