@@ -51,7 +51,8 @@ static const struct render renders[HECAT_TRACE_NKINDS] = {
 	[HECAT_TRACE_WINNER] = { NULL, text_winner, json_winner },
 	[HECAT_TRACE_DIAL_FAILED] = { NULL, text_dial_failed,
 	    json_dial_failed },
-	[HECAT_TRACE_TLSA] = { NULL, text_tlsa, json_tlsa }
+	[HECAT_TRACE_TLSA] = { NULL, text_tlsa, json_tlsa },
+	[HECAT_TRACE_RESOLVER] = { NULL, text_resolver, json_resolver }
 };
 
 void

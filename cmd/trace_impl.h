@@ -61,6 +61,7 @@ void	out_tls_line(const struct out *, void *tls);
 
 void	text_dial_start(const struct out *, const struct hecat_trace *);
 void	text_tlsa(const struct out *, const struct hecat_trace *);
+void	text_resolver(const struct out *, const struct hecat_trace *);
 void	text_network(const struct out *, const struct hecat_trace *);
 void	text_history(const struct out *, const struct hecat_trace *);
 void	text_nat64_prefix(const struct out *, const struct hecat_trace *);
@@ -110,6 +111,7 @@ void	json_winner(const struct out *, FILE *, const struct hecat_trace *);
 void	json_dial_failed(const struct out *, FILE *,
 	    const struct hecat_trace *);
 void	json_tlsa(const struct out *, FILE *, const struct hecat_trace *);
+void	json_resolver(const struct out *, FILE *, const struct hecat_trace *);
 /* An object {"v":1,"ev":ev,"t_ms":...; its fields; then json_end(). */
 FILE	*json_begin(const struct out *, const char *ev, uint64_t t);
 void	json_end(FILE *);

@@ -408,6 +408,15 @@ json_tlsa(const struct out *o, FILE *f, const struct hecat_trace *t)
 }
 
 void
+json_resolver(const struct out *o, FILE *f, const struct hecat_trace *t)
+{
+	(void)o;
+	json_key_str(f, "name", t->name);
+	json_ms(f, "load_ms", t->load_ns);
+	json_ms(f, "elapsed_ms", t->elapsed_ns);
+}
+
+void
 json_start(const struct out *o, const struct options *op, int argc,
     char *argv[])
 {

@@ -359,3 +359,10 @@ text_tlsa(const struct out *o, const struct hecat_trace *t)
 	    "", t->detail != NULL ? " records=" : "",
 	    t->detail != NULL ? t->detail : "", ms(t->elapsed_ns));
 }
+
+void
+text_resolver(const struct out *o, const struct hecat_trace *t)
+{
+	vv_line(o, t->t_ns, "resolver %s load=%.1fms context=%.1fms",
+	    t->name, ms(t->load_ns), ms(t->elapsed_ns));
+}

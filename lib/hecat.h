@@ -154,14 +154,20 @@ enum hecat_trace_kind {
 	HECAT_TRACE_WINNER,		/* "winner": id, addr, orig, local */
 	HECAT_TRACE_DIAL_FAILED,	/* "dial_failed": status (enum
 					   hecat_err), detail (the message) */
-	HECAT_TRACE_TLSA		/* "tlsa": DANE's question answered
+	HECAT_TRACE_TLSA,		/* "tlsa": DANE's question answered
 					   (tls with DNSSEC): name
 					   ("_443._tcp.host"), status,
 					   dnssec, elapsed_ns, detail (the
 					   records: "3 1 1 5e2f...", NULL:
 					   none) */
+	HECAT_TRACE_RESOLVER		/* "resolver": the built-in resolver
+					   was set up for this dial's first
+					   query: name ("getdns"), load_ns
+					   (loading its libraries; about 0
+					   when an earlier instance had),
+					   elapsed_ns (making its context) */
 };
-#define HECAT_TRACE_NKINDS	(HECAT_TRACE_TLSA + 1)
+#define HECAT_TRACE_NKINDS	(HECAT_TRACE_RESOLVER + 1)
 
 /*
  * Why an event happened: one list for every kind, each value with one
@@ -300,6 +306,7 @@ struct hecat_trace {
 	   it asks for. */
 	int				 via;
 	uint16_t			 target_port;
+	uint64_t			 load_ns;	/* RESOLVER */
 };
 
 typedef void (*hecat_trace_cb)(const struct hecat_trace *, void *arg);

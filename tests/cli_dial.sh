@@ -65,6 +65,13 @@ check "--trace: start first, summary last" \
 check "--trace: the start object" jqok -s --argjson p "$PORT" \
     '.[0] | .tool == "hecat" and .host == "slow6.test" and (.ports | index($p)) != null and .params.attempt_delay_ms == 250 and (.argv | length) > 3' \
     "$tmp/trace.jsonl"
+check "--trace: the resolver set up once, just before the first query" jqok -s \
+    '(map(.ev) | index("resolver")) + 1 == (map(.ev) | index("resolve_start")) and ([.[] | select(.ev == "resolver")] | length == 1 and .[0].name == "getdns" and .[0].load_ms >= 0 and .[0].elapsed_ms > 0)' \
+    "$tmp/trace.jsonl"
+hc -z --trace "$tmp/lit.jsonl" -n 127.0.0.1 "$PORT"
+check "--trace: a literal dial never sets the resolver up" jqok -s \
+    'length > 3 and all(.ev != "resolver" and .ev != "resolve_start")' \
+    "$tmp/lit.jsonl"
 check "--trace: attempts in order with reasons" jqok -s \
     '[.[] | select(.ev == "attempt_start") | .reason] == ["first", "previous_failed"]' \
     "$tmp/trace.jsonl"

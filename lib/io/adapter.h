@@ -339,6 +339,8 @@ void	hecat__emit_winner(struct hecat_dial *d,
 	    const struct hecat__attempt *at, int fd);
 void	hecat__emit_dial_failed(struct hecat_dial *d, int status,
 	    const char *message);
+void	hecat__emit_resolver(struct hecat_dial *d, const char *name,
+	    uint64_t load_ns, uint64_t setup_ns);
 void	hecat__emit_tlsa(struct hecat_dial *d, const char *name, int status,
 	    int dnssec, uint64_t elapsed_ns, const char *records);
 

@@ -390,3 +390,18 @@ hecat__emit_tlsa(struct hecat_dial *d, const char *name, int status,
 	t.detail = records;
 	emit(d, &t);
 }
+
+void
+hecat__emit_resolver(struct hecat_dial *d, const char *name,
+    uint64_t load_ns, uint64_t setup_ns)
+{
+	struct hecat_trace t;
+
+	if (!tracing(d))
+		return;
+	init(&t, HECAT_TRACE_RESOLVER);
+	t.name = name;
+	t.load_ns = load_ns;
+	t.elapsed_ns = setup_ns;
+	emit(d, &t);
+}

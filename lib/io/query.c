@@ -99,6 +99,7 @@ hecat__query_send(struct hecat_dial *d, int family, unsigned tries)
 	uint64_t window = d->opts.resolve_timeout_ms > 0 ?
 	    hecat__ms(d->opts.resolve_timeout_ms) / 2 : UINT64_MAX;
 	const char *why;
+	uint64_t load_ns, setup_ns;
 	int rc;
 
 	dq->gen++;
@@ -109,6 +110,9 @@ hecat__query_send(struct hecat_dial *d, int family, unsigned tries)
 	    hecat__query_name(d, family), window);
 	/* Traced once sent: the first start may set the resolver up. */
 	dq->sent = hecat__now();
+	if (d->h->builtin &&
+	    hecat__getdns_made(d->h->cq.rarg, &load_ns, &setup_ns))
+		hecat__emit_resolver(d, "getdns", load_ns, setup_ns);
 	hecat__emit_resolve_start(d, family, tries, rc == 1);
 	if (rc != -1 || !dq->active)
 		return;

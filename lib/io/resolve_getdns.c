@@ -38,6 +38,7 @@
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "dnsreply.h"
 #include "getdns_dl.h"
 #include "hosts.h"
@@ -72,6 +73,9 @@ struct gresolver {
 	char				*root_hints;
 	char				 failure[320];	/* why getdns could
 							   not be set up */
+	bool				 made;		/* by the last query */
+	uint64_t			 load_ns;	/* ... in that time */
+	uint64_t			 setup_ns;
 };
 
 struct gquery {
@@ -329,6 +333,18 @@ hecat__getdns_failure(void *rarg)
 	struct gresolver *r = rarg;
 
 	return r->failure[0] != '\0' ? r->failure : NULL;
+}
+
+bool
+hecat__getdns_made(void *rarg, uint64_t *load_ns, uint64_t *setup_ns)
+{
+	struct gresolver *r = rarg;
+	bool made = r->made;
+
+	r->made = false;
+	*load_ns = r->load_ns;
+	*setup_ns = r->setup_ns;
+	return made;
 }
 
 const struct hecat_resolver hecat__getdns_resolver = {
@@ -667,11 +683,15 @@ secure_setup(struct gresolver *r)
 static int
 context_up(struct gresolver *r)
 {
+	uint64_t t0, t1;
+
 	if (r->ctx != NULL)
 		return 0;
+	t0 = hecat__now();
 	if (hecat__getdns_load() == -1)
 		return setup_failed(r, "cannot load getdns: %s",
 		    hecat__getdns_error());
+	t1 = hecat__now();
 	/* Not from the OS: we read resolv.conf ourselves (search, ndots). */
 	if (getdns_context_create(&r->ctx, 0) != GETDNS_RETURN_GOOD) {
 		r->ctx = NULL;
@@ -703,5 +723,9 @@ context_up(struct gresolver *r)
 		r->ext = NULL;
 		return -1;
 	}
+	/* Timed for the trace (HECAT_TRACE_RESOLVER). */
+	r->made = true;
+	r->load_ns = t1 - t0;
+	r->setup_ns = hecat__now() - t1;
 	return 0;
 }

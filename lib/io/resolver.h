@@ -5,7 +5,9 @@
 #ifndef HECAT_RESOLVER_H
 #define HECAT_RESOLVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hecat.h"
 
@@ -25,6 +27,12 @@ extern const struct hecat_resolver hecat__getdns_resolver;
 void		*hecat__getdns_new(struct event_base *,
 		    const struct hecat_config *);
 const char	*hecat__getdns_failure(void *rarg);
+/*
+ * Whether getdns was set up by the last query started, and if so how
+ * long loading its libraries and making its context took; true once.
+ */
+bool		 hecat__getdns_made(void *rarg, uint64_t *load_ns,
+		    uint64_t *setup_ns);
 
 /*
  * DANE: the TLSA records of name ("_443._tcp.example.com"), asked through
