@@ -20,13 +20,12 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 
 #include "connect.h"
 #include "hecat.h"
 #include "options.h"
 #include "relay.h"
+#include "ssl_dl.h"	/* the session the library made (OpenSSL loaded) */
 #include "trace.h"
 
 /*
@@ -215,7 +214,8 @@ main(int argc, char *argv[])
 	ro.event = out_relay_event;
 	ro.arg = out;
 	status = relay(fd, STDIN_FILENO, STDOUT_FILENO, &ro, &rr);
-	SSL_free(cr.tls);	/* the relay said goodbye (close_notify) */
+	if (cr.tls != NULL)	/* the relay said goodbye (close_notify) */
+		SSL_free(cr.tls);
 	close(fd);
 	if (rr.signal != 0) {
 		out_summary(out, 128 + rr.signal, "signal", &rr);

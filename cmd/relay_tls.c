@@ -43,11 +43,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-
 #include "relay_int.h"
+#include "ssl_dl.h"
 
 /*
  * Set the SSL up for the relay's non-blocking, partial writes; to read
@@ -61,8 +58,11 @@
 void
 rl_tls_setup(struct relay *r)
 {
-	BIO *sock = SSL_get_wbio(r->tls), *buf;
+	BIO *sock, *buf;
 
+	/* Loaded already if the library made the SSL; a test may not have. */
+	(void)hecat__ssl_load();
+	sock = SSL_get_wbio(r->tls);
 	SSL_set_mode(r->tls, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_set_read_ahead(r->tls, 1);

@@ -6,9 +6,7 @@
 
 #include <stdio.h>
 
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-
+#include "ssl_dl.h"
 #include "trace_impl.h"
 
 void

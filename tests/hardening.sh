@@ -55,7 +55,7 @@ start_server PORT tests/hecat-listen -m greet -t 120
 shape() {
 	printf 'exit=%s\n' "$rc"
 	sed -E -e 's/^hecat: \+[0-9.]+ms /hecat: /' \
-	    -e 's/(time|rtt|connect|duration|elapsed|wait)=[0-9.]+m?s/\1=T/g' \
+	    -e 's/(time|rtt|connect|duration|elapsed|wait|load|context)=[0-9.]+m?s/\1=T/g' \
 	    -e 's/id=[0-9]+ //' -e 's/ local=[^ ]*//' "$tmp/err" | sort
 }
 

@@ -209,4 +209,27 @@ check "not getdns: exit 71, the symbol it lacks named" eval \
 LD_LIBRARY_PATH=$tmp/nogetdns hc -z 127.0.0.1 "$PORT"
 check "getdns not loadable: a literal still dials" rc_is 0
 
+# ---- OpenSSL, loaded only for TLS --------------------------------------------
+# A dial without --tls never loads libssl (not linked: lib/io/ssl_dl.c);
+# --tls does, at its first attempt.  Under libssl's name, a file that is
+# no library, then one that is not libssl: exit 71, one line saying why.
+LD_DEBUG=files LD_DEBUG_OUTPUT=$tmp/ldplain hc -z 127.0.0.1 "$PORT"
+check "no --tls: libssl never loaded" eval \
+    'rc_is 0 && ls "$tmp"/ldplain.* > /dev/null && ! grep -q "file=libssl" "$tmp"/ldplain.*'
+LD_DEBUG=files LD_DEBUG_OUTPUT=$tmp/ldtls hc -z --tls --tls-no-verify \
+    127.0.0.1 "$PORT"
+check "--tls: libssl loaded (the greeting server is no TLS: exit 76)" eval \
+    'rc_is 76 && grep -q "file=libssl" "$tmp"/ldtls.*'
+mkdir "$tmp/nossl" "$tmp/notssl"
+: > "$tmp/nossl/libssl.so.3"
+cp "$libm" "$tmp/notssl/libssl.so.3"
+LD_LIBRARY_PATH=$tmp/nossl hc -z --tls 127.0.0.1 "$PORT"
+check "OpenSSL not loadable: exit 71, one line saying why" eval \
+    'rc_is 71 && err_lines 1 && err_has "^hecat: 127\.0\.0\.1 port $PORT: cannot load OpenSSL: .*libssl\.so\.3"'
+LD_LIBRARY_PATH=$tmp/notssl hc -z --tls 127.0.0.1 "$PORT"
+check "not libssl: exit 71, the symbol it lacks named" eval \
+    'rc_is 71 && err_lines 1 && err_has "^hecat: 127\.0\.0\.1 port $PORT: cannot load OpenSSL: libssl\.so\.3: no symbol [A-Z]"'
+LD_LIBRARY_PATH=$tmp/nossl hc -z 127.0.0.1 "$PORT"
+check "OpenSSL not loadable: a dial without --tls is unharmed" rc_is 0
+
 finish

@@ -268,7 +268,8 @@ run(struct hecat__attempt *at, enum hecat__stage_rc rc)
 			if (at->plan[at->cur]->kind == HECAT_STAGE_TLS &&
 			    hecat__tls_broken(at->d->tls) != NULL) {
 				/* Not this attempt's fault: the dial's. */
-				hecat__dial_fail(at->d, HECAT_E_INVAL,
+				hecat__dial_fail(at->d,
+				    hecat__tls_broken_err(at->d->tls),
 				    hecat__tls_broken(at->d->tls));
 				hecat__dial_kick(at->d);
 			}

@@ -21,10 +21,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
-
+#include "ssl_dl.h"
 #include "stage.h"
 #include "tls.h"
 #include "tlsa.h"
@@ -49,6 +46,7 @@ struct hecat__tls {
 	SSL_CTX		*ctx;		/* made once the first packets
 					   are out */
 	char		 broken[ERRLEN];	/* why it could not be */
+	bool		 no_openssl;	/* ... because OpenSSL would not load */
 	char		*name;		/* to verify, and for SNI */
 	bool		 name_ip;	/* an IP literal: no SNI */
 	bool		 verify;
@@ -147,7 +145,8 @@ hecat__tls_free(struct hecat__tls *c)
 {
 	if (c == NULL)
 		return;
-	SSL_CTX_free(c->ctx);
+	if (c->ctx != NULL)	/* else OpenSSL may not be loaded */
+		SSL_CTX_free(c->ctx);
 	free(c->dane_qname);
 	free(c->dane);
 	free(c->name);
@@ -161,6 +160,12 @@ const char *
 hecat__tls_broken(const struct hecat__tls *c)
 {
 	return c->broken[0] != '\0' ? c->broken : NULL;
+}
+
+int
+hecat__tls_broken_err(const struct hecat__tls *c)
+{
+	return c->no_openssl ? HECAT_E_SYSTEM : HECAT_E_INVAL;
 }
 
 void
@@ -197,6 +202,12 @@ ctx_make(struct hecat__tls *c)
 		return false;
 	if (c->ctx != NULL)
 		return true;
+	if (hecat__ssl_load() == -1) {
+		snprintf(c->broken, sizeof(c->broken), "cannot load OpenSSL: "
+		    "%s", hecat__ssl_error());
+		c->no_openssl = true;
+		return false;
+	}
 	ERR_clear_error();
 	if ((c->ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
 		snprintf(c->broken, sizeof(c->broken), "TLS: %s",

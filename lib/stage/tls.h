@@ -33,9 +33,12 @@ void	hecat__tls_prepare(struct hecat__tls *);
 
 /*
  * Why the setup cannot be used (a file that would not load), once an
- * attempt tried; NULL while it can.
+ * attempt tried; NULL while it can.  hecat__tls_broken_err() says whose
+ * fault: HECAT_E_INVAL (the options') or HECAT_E_SYSTEM (OpenSSL could
+ * not be loaded).
  */
 const char *hecat__tls_broken(const struct hecat__tls *);
+int	hecat__tls_broken_err(const struct hecat__tls *);
 
 /* The banner stage's look through st->tls for the first byte of data. */
 enum hecat__stage_rc hecat__tls_peek(struct hecat__stage *st);
