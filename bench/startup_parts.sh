@@ -10,7 +10,7 @@
 # in main()) and the run's wall time (bash's EPOCHREALTIME around it):
 #
 #   outside the trace   wall - the summary's t_ms: exec, the dynamic
-#                       loader (libevent, libssl, libcrypto), exit
+#                       loader (libevent), exit
 #   main to dial        dial_start: option parsing, files named by
 #                       options, the instance (resolv.conf, hosts path)
 #   network identity    network - dial_start: connectivity and the
@@ -26,13 +26,13 @@
 # and, for the floor, small C programs built here, each RUNS times:
 #
 #   exec, no libs       int main(void) { return 0; }
-#   exec, hecat's libs  the same linked with libevent_core, libssl,
-#                       libcrypto (what hecat's binary loads at exec)
+#   exec, with libs     the same linked with libevent_core, libssl,
+#                       libcrypto (what hecat's binary loaded at exec
+#                       until OpenSSL was loaded on demand)
 #   dlopen alone        dlopen("libgetdns.so.10", RTLD_NOW) in a trivial
 #                       program: the floor the issue names
 #   dlopen, OpenSSL in  the same in a program already linked with libssl
-#                       and libcrypto (as hecat is: part of the cost moved
-#                       to exec)
+#                       and libcrypto (part of the cost moved to exec)
 #   context alone       getdns_context_create(&ctx, 0) after that dlopen
 #
 # Output: a Markdown table (median, min, max in ms) on stdout; progress
@@ -171,7 +171,7 @@ done
 echo "startup_parts.sh: the floor programs" >&2
 row() { read -r med lo hi < <(stats); echo "| $1 | $med | $lo | $hi |"; }
 wall_of "$tmp/triv" | row "floor: exec of a trivial program (wall)"
-wall_of "$tmp/triv_libs" | row "floor: the same with hecat's libraries (wall)"
+wall_of "$tmp/triv_libs" | row "floor: the same linked with libevent, libssl, libcrypto (wall)"
 for p in floor floor_ssl; do
 	for i in 1 2 3; do "$tmp/$p" >/dev/null; done
 	for i in $(seq "$RUNS"); do "$tmp/$p"; done >"$tmp/$p.out"
