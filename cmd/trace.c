@@ -229,7 +229,10 @@ out_dial_result(struct out *o, const struct hecat_result *r)
 	if (o->verbose < 1)
 		return;
 	se = getservbyport(htons((uint16_t)o->win_port), "tcp");
-	/* nc's line, so "grep succeeded" scripts keep working. */
+	/*
+	 * nc's line, exactly, so that scripts that grep for it (even for
+	 * 'succeeded!$') keep working; what hecat adds is a line of its own.
+	 */
 	fprintf(stderr, "Connection to %s", r->host);
 	if (o->via != HECAT_PROXY_NONE) {
 		/* Through a proxy: the host's address, if one was asked. */
@@ -237,18 +240,18 @@ out_dial_result(struct out *o, const struct hecat_result *r)
 		    sizeof(h), &port) && hecat_sockaddr_parse(r->host, 0,
 		    &ss) == 0)
 			fprintf(stderr, " (%s)", h);
-		fprintf(stderr, " %u port [tcp/%s] succeeded! via=proxy "
-		    "proxy=%s time=%.1fms\n", o->target_port,
-		    (se = getservbyport(htons((uint16_t)o->target_port),
-		    "tcp")) != NULL ? se->s_name : "*", endpoint(r->addr, ep,
-		    sizeof(ep)), o->connect_ms);
+		fprintf(stderr, " %u port [tcp/%s] succeeded!\n",
+		    o->target_port, (se = getservbyport(htons((uint16_t)
+		    o->target_port), "tcp")) != NULL ? se->s_name : "*");
+		fprintf(stderr, "hecat: via=proxy proxy=%s time=%.1fms\n",
+		    endpoint(r->addr, ep, sizeof(ep)), o->connect_ms);
 	} else {
 		if (hecat_sockaddr_parse(r->host, 0, &ss) == 0)
 			fprintf(stderr, " (%s)", o->win_addr);
-		fprintf(stderr, " %u port [tcp/%s] succeeded! via=%s "
-		    "time=%.1fms\n", o->win_port, se != NULL ? se->s_name :
-		    "*", o->win_family == AF_INET6 ? "ipv6" : "ipv4",
-		    o->connect_ms);
+		fprintf(stderr, " %u port [tcp/%s] succeeded!\n", o->win_port,
+		    se != NULL ? se->s_name : "*");
+		fprintf(stderr, "hecat: via=%s time=%.1fms\n",
+		    o->win_family == AF_INET6 ? "ipv6" : "ipv4", o->connect_ms);
 	}
 	if (r->tls != NULL)
 		out_tls_line(o, r->tls);

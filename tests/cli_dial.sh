@@ -23,12 +23,18 @@ check "-z closed port: nothing on stdout" out_empty
 
 # -v: nc's lines, so "grep succeeded" scripts keep working.
 hc -zv "$DNS" dual.test "$PORT"
+# nc's sentence exactly, ending in "succeeded!" (grep 'succeeded!$'),
+# then hecat's own line: the family and the time.
 if have_ipv6; then
-	check "-v: nc's success line, IPv6 first" err_has \
-	    "^Connection to dual.test \(::1\) $PORT port \[tcp/[^]]*\] succeeded! via=ipv6 time=[0-9.]+ms$"
+	check "-v: nc's success line, IPv6 first, nothing after its !" err_has \
+	    "^Connection to dual.test \(::1\) $PORT port \[tcp/[^]]*\] succeeded!$"
+	check "-v: hecat's line after it: via=ipv6 time=" eval \
+	    'grep -A1 "succeeded!$" "$tmp/err" | tail -n 1 | grep -Eq "^hecat: via=ipv6 time=[0-9.]+ms$"'
 else
-	check "-v: nc's success line" err_has \
-	    "^Connection to dual.test \(127.0.0.1\) $PORT port \[tcp/[^]]*\] succeeded! via=ipv4"
+	check "-v: nc's success line, nothing after its !" err_has \
+	    "^Connection to dual.test \(127.0.0.1\) $PORT port \[tcp/[^]]*\] succeeded!$"
+	check "-v: hecat's line after it: via=ipv4 time=" eval \
+	    'grep -A1 "succeeded!$" "$tmp/err" | tail -n 1 | grep -Eq "^hecat: via=ipv4 time=[0-9.]+ms$"'
 fi
 check "-v: the done line" err_has "^hecat: done exit=0 sent=0 received=0 duration="
 hc -zv "$DNS" 127.0.0.1 "$PORT"
