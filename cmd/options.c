@@ -62,7 +62,8 @@ enum {
 	OPT_TLS_CERT,
 	OPT_TLS_KEY,
 	OPT_TLS_ALPN,
-	OPT_TLS_NO_VERIFY
+	OPT_TLS_NO_VERIFY,
+	OPT_WATERFALL
 };
 
 static const struct option longopts[] = {
@@ -109,6 +110,7 @@ static const struct option longopts[] = {
 	{ "tls-key",		required_argument,	NULL, OPT_TLS_KEY },
 	{ "tls-alpn",		required_argument,	NULL, OPT_TLS_ALPN },
 	{ "tls-no-verify",	no_argument,		NULL, OPT_TLS_NO_VERIFY },
+	{ "waterfall",		no_argument,		NULL, OPT_WATERFALL },
 	{ NULL,			0,			NULL, 0 }
 };
 
@@ -135,7 +137,8 @@ static const char usage_text[] =
 "  -q seconds          after stdin EOF, exit once the peer has been silent\n"
 "                      this long after answering (0: wait for its EOF)\n"
 "  -s source           bind the local address (and dial its family only)\n"
-"  -v                  verbose: -v nc-style lines, -vv the timeline\n"
+"  -v                  verbose: -v nc-style lines, -vv the timeline,\n"
+"                      -vvv the timeline and the waterfall\n"
 "  -w timeout          deadline for the whole dial, and idle timeout\n"
 "  -X 4|5|connect      the proxy's protocol: SOCKS4(a), SOCKS5 (the\n"
 "                      default), HTTP CONNECT\n"
@@ -183,6 +186,7 @@ static const char usage_text[] =
 "  --trace FILE        JSON Lines trace to FILE (- for stderr, fd:N)\n"
 "  --trust-anchor FILE DNSSEC trust anchors (DS or DNSKEY records)\n"
 "  --version           print the version and exit\n"
+"  --waterfall         draw the race on stderr when it ends\n"
 "\n"
 "Durations are seconds, or take a ms, s or m suffix: 2.5, 150ms, 1m.\n";
 
@@ -622,6 +626,9 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 			break;
 		case OPT_TLS_NO_VERIFY:
 			d->tls_no_verify = 1;
+			break;
+		case OPT_WATERFALL:
+			o->waterfall = true;
 			break;
 		case OPT_DNS_SERVER:
 			if (hecat_nameservers_check(optarg, 0, &why) == -1)

@@ -57,6 +57,7 @@ struct options {
 
 	/* Output. */
 	int		 verbose;		/* -v count */
+	bool		 waterfall;		/* --waterfall, or -vvv */
 	const char	*trace_path;		/* --trace */
 	bool		 help;
 	bool		 version;

@@ -14,8 +14,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "trace_impl.h"
+#include "waterfall.h"
 
 /*
  * Each kind of trace event: its -v line (nc's), its -vv timeline line
@@ -127,6 +129,12 @@ out_new(const struct options *opts, int argc, char *argv[], char *err,
 	o->t0 = hecat_clock_ns();
 	o->resolve_ms = -1;
 	o->connect_ms = -1;
+	if ((opts->waterfall || opts->verbose >= 3) &&
+	    (o->wf = wf_new()) == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		free(o);
+		return NULL;
+	}
 	if (opts->trace_path != NULL &&
 	    (o->json = open_trace(opts->trace_path, &o->json_close, err,
 	    errlen)) == NULL) {
@@ -144,6 +152,7 @@ out_free(struct out *o)
 		return;
 	if (o->json != NULL && o->json_close)
 		fclose(o->json);
+	wf_free(o->wf);
 	free(o->failures);
 	free(o);
 }
@@ -192,6 +201,8 @@ out_dial_event(const struct hecat_trace *t, void *arg)
 		return;
 	r = &renders[t->kind];
 	note(o, t);
+	if (o->wf != NULL)
+		wf_event(o->wf, t);
 	o->prefix = t->proxy_race ? "proxy race: " : "";
 	if (o->verbose >= 2 && r->vv != NULL)
 		r->vv(o, t);
@@ -212,6 +223,7 @@ out_dial_result(struct out *o, const struct hecat_result *r)
 	char h[NI_MAXHOST], ep[ADDRLEN];
 	struct sockaddr_storage ss;
 	struct servent *se;
+	struct wf_style st;
 	unsigned port;
 
 	free(o->failures);
@@ -221,6 +233,10 @@ out_dial_result(struct out *o, const struct hecat_result *r)
 		memcpy(o->failures, r->failures,
 		    r->nfailures * sizeof(*r->failures));
 		o->nfailures = r->nfailures;
+	}
+	if (o->wf != NULL) {		/* the race, drawn, before its end */
+		wf_style_for(STDERR_FILENO, &st);
+		wf_render(o->wf, stderr, &st);
 	}
 	if (r->err != HECAT_OK) {
 		out_error(o, "%s", r->message);

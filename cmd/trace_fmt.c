@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,5 +149,25 @@ put_escaped(FILE *f, const char *s)
 			continue;
 		}
 		fprintf(f, "\\x%02x", *p++);
+	}
+}
+
+const char *
+attempt_word(const struct hecat_trace *t)
+{
+	if (t->result != HECAT_ATTEMPT_FAILED)
+		return hecat_attempt_result_name(t->result);
+	switch (t->error) {
+	case ECONNREFUSED:
+		return "refused";
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+		return "unreachable";
+	case ETIMEDOUT:
+		return "timeout";
+	case ECONNRESET:
+		return "reset";
+	default:
+		return "error";
 	}
 }

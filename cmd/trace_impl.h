@@ -25,6 +25,8 @@
 
 #define ADDRLEN		(NI_MAXHOST + 16)
 
+struct waterfall;
+
 struct out {
 	int			 verbose;
 	FILE			*json;		/* NULL: no --trace */
@@ -45,6 +47,7 @@ struct out {
 	int			 via;		/* enum hecat_proxy */
 	const char		*prefix;	/* before a -vv line's text */
 	unsigned		 target_port;	/* through a proxy */
+	struct waterfall	*wf;		/* --waterfall, -vvv; or NULL */
 };
 
 /* One kind's renderers; NULL: nothing in that output. */
@@ -138,6 +141,9 @@ const char	*addr_list(const struct sockaddr_storage *, size_t n,
 		    char *buf, size_t len);
 /* "443,8443". */
 const char	*port_list(const uint16_t *, size_t n, char *buf, size_t len);
+/* How an attempt ended, in a word: "connected", "refused",
+   "unreachable", "timeout", "reset", "error", "cancelled". */
+const char	*attempt_word(const struct hecat_trace *);
 /* "inet6", "inet", "any". */
 const char	*famname(int family);
 /* The families dialed, first first: inet6,inet or "inet6","inet". */

@@ -332,32 +332,12 @@ json_stage(const struct out *o, FILE *f, const struct hecat_trace *t)
 	}
 }
 
-static const char *
-attempt_result(const struct hecat_trace *t)
-{
-	if (t->result != HECAT_ATTEMPT_FAILED)
-		return hecat_attempt_result_name(t->result);
-	switch (t->error) {
-	case ECONNREFUSED:
-		return "refused";
-	case ENETUNREACH:
-	case EHOSTUNREACH:
-		return "unreachable";
-	case ETIMEDOUT:
-		return "timeout";
-	case ECONNRESET:
-		return "reset";
-	default:
-		return "error";
-	}
-}
-
 void
 json_attempt_end(const struct out *o, FILE *f, const struct hecat_trace *t)
 {
 	(void)o;
 	json_attempt(f, t);
-	json_key_str(f, "result", attempt_result(t));
+	json_key_str(f, "result", attempt_word(t));
 	if (t->why != HECAT_WHY_NONE)
 		json_key_str(f, "reason", hecat_why_name(t->why));
 	json_key_str(f, "stage", hecat_stage_name(t->stage));

@@ -61,7 +61,7 @@ _hecat()
 		    --resolve-retries --resolve-timeout --root-hints
 		    --send-only --tls --tls-alpn --tls-ca --tls-cert --tls-key
 		    --tls-name --tls-no-verify --trace --trust-anchor
-		    --version"
+		    --version --waterfall"
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		return
 	fi

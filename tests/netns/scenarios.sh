@@ -61,6 +61,21 @@ expect "2 IPv6 blackholed: IPv4 after 250 ms" 0 $V4OK "$V6BH $V4OK" \
     inet6 249 400
 check "2 the IPv4 attempt starts 250 ms after the IPv6 one" \
     staggered inet6 250 300
+# The race drawn (--waterfall): the IPv6 attempt's row ends when the IPv4
+# one wins, its attempt delay marked on it; -vvv adds it to the timeline.
+LANG=C.UTF-8 COLUMNS=80 hn -z --waterfall bh6.test "$PORT"
+cp "$tmp/err" "$tmp/waterfall"
+check "2 --waterfall: IPv6 lost (its delay marked), IPv4 won" eval \
+    'grep -Eq "^#1 \[$V6BH\]:$PORT +[^ ]*│.* lost [0-9.]+ms$" "$tmp/waterfall" &&
+     grep -Eq "^#2 $V4OK:$PORT +.* won [0-9.]+ms$" "$tmp/waterfall" &&
+     grep -Eq "^AAAA bh6\.test .* 1 addr [0-9.]+ms$" "$tmp/waterfall"'
+check "2 --waterfall: no line wider than COLUMNS" eval \
+    '[ "$(LC_ALL=C.UTF-8 wc -L < "$tmp/waterfall")" -le 80 ]'
+LANG=C hn -zvvv bh6.test "$PORT"
+check "2 -vvv: the timeline, then the waterfall in ASCII" eval \
+    'grep -q "^hecat: +[0-9.]*ms attempt id=2" "$tmp/err" &&
+     grep -Eq "^#1 \[$V6BH\]:$PORT +[^ ]*\|.* lost " "$tmp/err" &&
+     ! grep -q "│" "$tmp/err"'
 
 # 3. IPv6 refused: IPv4 at once, with no 10 ms floor (nothing else is in
 # flight: checklist R-5.10 as revised).
