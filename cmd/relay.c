@@ -291,8 +291,8 @@ setup(struct relay *r, int sock, int in, int out, const struct relay_opts *o,
 	r->down.count = &res->received;
 	r->down.count_src = true;
 
-	if (r->tls != NULL)
-		rl_tls_setup(r);
+	if (r->tls != NULL && rl_tls_setup(r) == -1)
+		return -1;
 	/* Over TLS the socket's data passes through user space anyway. */
 	splice_ok = !o->no_splice && r->tls == NULL;
 	if (o->no_stdin)

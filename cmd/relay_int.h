@@ -124,7 +124,7 @@ void	rl_copy_flush_up(struct relay *, size_t);
 void	rl_copy_flush_down(struct relay *);
 
 /* relay_tls.c */
-void	rl_tls_setup(struct relay *);
+int	rl_tls_setup(struct relay *);
 ssize_t	rl_tls_read(struct relay *, struct end *, void *, size_t);
 ssize_t	rl_tls_write(struct relay *, struct end *, const void *, size_t);
 int	rl_tls_notify(struct relay *);

@@ -53,15 +53,19 @@
  * a buffer.  The larger read buffer takes effect only if the SSL has
  * none yet or can free the one it has (it holds nothing unread); the
  * write buffer only if it can be made.  Without either the relay works
- * as well, with more system calls.
+ * as well, with more system calls.  Returns 0, or -1 with errno ELIBACC
+ * if OpenSSL's functions cannot be had (the SSL came from elsewhere).
  */
-void
+int
 rl_tls_setup(struct relay *r)
 {
 	BIO *sock, *buf;
 
 	/* Loaded already if the library made the SSL; a test may not have. */
-	(void)hecat__ssl_load();
+	if (hecat__ssl_load() == -1) {
+		errno = ELIBACC;
+		return -1;
+	}
 	sock = SSL_get_wbio(r->tls);
 	SSL_set_mode(r->tls, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
@@ -72,17 +76,18 @@ rl_tls_setup(struct relay *r)
 	/* Under kernel TLS the kernel makes the records: no buffer. */
 	if (sock == NULL || BIO_get_ktls_send(sock) ||
 	    (buf = BIO_new(BIO_f_buffer())) == NULL)
-		return;
+		return 0;
 	if (BIO_set_write_buffer_size(buf, TLS_WBUF) != 1 ||
 	    BIO_up_ref(sock) != 1) {
 		BIO_free(buf);
-		return;
+		return 0;
 	}
 	/* buf holds the reference taken; the SSL holds buf. */
 	(void)BIO_push(buf, sock);
 	SSL_set0_wbio(r->tls, buf);
 	r->tls_wbuf = buf;
 	ERR_clear_error();
+	return 0;
 }
 
 /*
