@@ -41,7 +41,7 @@ enum state { S_OPEN, S_GOOD, S_WON, S_BAD, S_GONE };
 
 struct row {
 	char		 label[64];
-	char		 outcome[48];
+	char		 outcome[64];
 	uint64_t	 start, end;	/* end 0: still open at the end */
 	uint64_t	 mark;		/* the attempt delay's end, or 0 */
 	enum state	 state;
@@ -129,15 +129,27 @@ find_query(struct waterfall *w, int family)
 	return NULL;
 }
 
+/* ns as milliseconds with one decimal, "12.3ms", in integers (bounded). */
+static const char *
+fmt_ms(uint64_t ns, char *buf, size_t len)
+{
+	unsigned long long tenths = (unsigned long long)((ns + 50000) / 100000);
+
+	snprintf(buf, len, "%llu.%llums", tenths / 10, tenths % 10);
+	return buf;
+}
+
 static void
 close_row(struct row *r, uint64_t t, enum state s, const char *outcome)
 {
+	char ms[32];
+
 	if (r == NULL || r->state != S_OPEN)
 		return;
 	r->end = t > r->start ? t : r->start;
 	r->state = s;
-	snprintf(r->outcome, sizeof(r->outcome), "%s %.1fms", outcome,
-	    (double)(r->end - r->start) / 1e6);
+	snprintf(r->outcome, sizeof(r->outcome), "%.20s %s", outcome,
+	    fmt_ms(r->end - r->start, ms, sizeof(ms)));
 }
 
 static void
@@ -171,7 +183,7 @@ static void
 on_attempt(struct waterfall *w, const struct hecat_trace *t)
 {
 	struct row *r, *st;
-	char ep[80];
+	char ep[80], ms[32];
 	const char *word;
 	size_t i;
 
@@ -222,8 +234,8 @@ on_attempt(struct waterfall *w, const struct hecat_trace *t)
 		if ((r = find(w, t->id, -1, t->proxy_race != 0)) != NULL &&
 		    !t->proxy_race) {
 			r->state = S_WON;
-			snprintf(r->outcome, sizeof(r->outcome), "won %.1fms",
-			    (double)(t->t_ns - r->start) / 1e6);
+			snprintf(r->outcome, sizeof(r->outcome), "won %s",
+			    fmt_ms(t->t_ns - r->start, ms, sizeof(ms)));
 		}
 		break;
 	default:
@@ -424,8 +436,8 @@ wf_render(const struct waterfall *w, FILE *f, const struct wf_style *s)
 		bw = 10;
 	axis_make(w, tmax, bw, &a);
 
-	fprintf(f, "hecat: waterfall, %.1fms from the dial's start\n",
-	    (double)(tmax - w->t0) / 1e6);
+	fprintf(f, "hecat: waterfall, %s from the dial's start\n",
+	    fmt_ms(tmax - w->t0, end, sizeof(end)));
 	for (i = 0; i < w->nrows; i++) {
 		r = &w->rows[i];
 		for (c = 0; c < bw; c++)
@@ -454,7 +466,7 @@ wf_render(const struct waterfall *w, FILE *f, const struct wf_style *s)
 	fputc(' ', f);
 	put_cells(f, cells, bw, s);
 	fputc('\n', f);
-	snprintf(end, sizeof(end), "%.1fms", (double)(tmax - w->t0) / 1e6);
+	fmt_ms(tmax - w->t0, end, sizeof(end));
 	fprintf(f, "%*s0ms%*s\n", lw + 1, "", bw - 3, end);
 	if (w->dropped > 0)
 		fprintf(f, "(%zu more rows not drawn)\n", w->dropped);
