@@ -4,12 +4,16 @@
  */
 #include "config.h"
 
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,6 +28,7 @@
 
 struct dial_state {
 	struct event_base	*base;
+	struct hecat		*h;
 	struct out		*out;
 	const struct options	*opts;
 	bool			 done;
@@ -32,6 +37,19 @@ struct dial_state {
 	int			 status;
 	const char		*outcome;
 	int			 signal;
+	unsigned		 following;	/* losers still watched */
+};
+
+/*
+ * The losers of the race, watched (--follow-losers) while the relay runs:
+ * the event base goes on in a thread of its own, which alone touches the
+ * base and the instance from then on, and says on an eventfd when the
+ * last loser has ended.
+ */
+struct follow {
+	struct dial_state	*st;
+	pthread_t		 thread;
+	int			 donefd;
 };
 
 /*
@@ -133,6 +151,18 @@ dial_cb(const struct hecat_result *r, void *arg)
 	event_base_loopbreak(st->base);
 }
 
+/* Every trace event goes to the output; the dial keeps count of losers. */
+static void
+trace_cb(const struct hecat_trace *t, void *arg)
+{
+	struct dial_state *st = arg;
+
+	if ((t->kind == HECAT_TRACE_WINNER && !t->proxy_race) ||
+	    t->kind == HECAT_TRACE_LOSER)
+		st->following = t->following;
+	out_dial_event(t, st->out);
+}
+
 static void
 signal_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -167,35 +197,126 @@ history_path(char *buf, size_t len)
 	return n > 0 && (size_t)n < len ? buf : NULL;
 }
 
+static void *
+follow_thread(void *arg)
+{
+	struct follow *f = arg;
+	uint64_t one = 1;
+
+	/* Bounded: each loser ends by the time asked, at the latest. */
+	while (f->st->following > 0)
+		if (event_base_loop(f->st->base, EVLOOP_ONCE) != 0)
+			break;
+	while (write(f->donefd, &one, sizeof(one)) == -1 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void
+state_free(struct dial_state *st)
+{
+	hecat_free(st->h);
+	if (st->base != NULL)
+		event_base_free(st->base);
+	free(st);
+}
+
+/* The watch, in a thread, if the winner left losers to watch. */
+static struct follow *
+follow_start(struct dial_state *st)
+{
+	struct follow *f;
+
+	if (st->following == 0 || (f = calloc(1, sizeof(*f))) == NULL)
+		return NULL;
+	f->st = st;
+	if ((f->donefd = eventfd(0, EFD_CLOEXEC)) == -1) {
+		free(f);
+		return NULL;
+	}
+	if ((errno = pthread_create(&f->thread, NULL, follow_thread, f)) != 0) {
+		close(f->donefd);
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+int
+connect_follow_end(struct connect_result *cr, int sigfd)
+{
+	struct follow *f = cr->follow;
+	struct signalfd_siginfo si;
+	struct pollfd p[2];
+	int nul;
+
+	if (f == NULL)
+		return 0;
+	/* Whoever reads stdout is not kept waiting for the watch. */
+	if ((nul = open("/dev/null", O_WRONLY | O_CLOEXEC)) != -1) {
+		dup2(nul, STDOUT_FILENO);
+		close(nul);
+	}
+	p[0].fd = f->donefd;
+	p[0].events = POLLIN;
+	p[1].fd = sigfd;
+	p[1].events = POLLIN;
+	for (;;) {
+		if (poll(p, sigfd != -1 ? 2 : 1, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents != 0)
+			break;
+		if ((p[1].revents & POLLIN) != 0 && read(sigfd, &si,
+		    sizeof(si)) == (ssize_t)sizeof(si))
+			return (int)si.ssi_signo;	/* the thread dies with
+							   the process */
+	}
+	pthread_join(f->thread, NULL);
+	close(f->donefd);
+	state_free(f->st);
+	free(f);
+	cr->follow = NULL;
+	return 0;
+}
+
 int
 connect_run(const struct options *o, struct out *out, int sigfd,
     struct connect_result *cr)
 {
-	struct dial_state st;
+	struct dial_state *st;
 	struct event_config *ecfg;
 	struct hecat_config cfg;
 	struct hecat_opts ho;
 	struct hecat_dial *d;
 	struct event *sigev = NULL;
-	struct hecat *h = NULL;
 	char hpath[PATH_MAX];
+	int fd;
 
-	memset(&st, 0, sizeof(st));
-	st.fd = -1;
-	st.out = out;
-	st.opts = o;
-	st.status = EX_OSERR;
-	st.outcome = "os_error";
+	memset(cr, 0, sizeof(*cr));
+	cr->status = EX_OSERR;
+	cr->outcome = "os_error";
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		out_error(out, "cannot dial: %s", strerror(errno));
+		return -1;
+	}
+	st->fd = -1;
+	st->out = out;
+	st->opts = o;
+	st->status = EX_OSERR;
+	st->outcome = "os_error";
 
 	/* A precise clock: the delays to keep are tens of milliseconds. */
 	if ((ecfg = event_config_new()) != NULL) {
 		event_config_set_flag(ecfg, EVENT_BASE_FLAG_PRECISE_TIMER);
 		/* libevent's EVENT_NO* variables must not change hecat. */
 		event_config_set_flag(ecfg, EVENT_BASE_FLAG_IGNORE_ENV);
-		st.base = event_base_new_with_config(ecfg);
+		st->base = event_base_new_with_config(ecfg);
 		event_config_free(ecfg);
 	}
-	if (st.base == NULL) {
+	if (st->base == NULL) {
 		out_error(out, "cannot create an event base: %s",
 		    strerror(errno));
 		goto out;
@@ -207,47 +328,48 @@ connect_run(const struct options *o, struct out *out, int sigfd,
 		cfg.history_file = history_path(hpath, sizeof(hpath));
 	if (cfg.history_file == NULL)
 		ho.history = HECAT_HISTORY_OFF;
-	if ((h = hecat_new(st.base, &cfg)) == NULL) {
+	if ((st->h = hecat_new(st->base, &cfg)) == NULL) {
 		out_error(out, "cannot set up the resolver: %s",
 		    strerror(errno));
 		goto out;
 	}
-	ho.trace = out_dial_event;
-	ho.trace_arg = out;
+	ho.trace = trace_cb;
+	ho.trace_arg = st;
 
 	if (sigfd != -1) {
-		sigev = event_new(st.base, sigfd, EV_READ | EV_PERSIST,
-		    signal_cb, &st);
+		sigev = event_new(st->base, sigfd, EV_READ | EV_PERSIST,
+		    signal_cb, st);
 		if (sigev == NULL || event_add(sigev, NULL) == -1) {
 			out_error(out, "cannot watch signals: %s",
 			    strerror(errno));
 			goto out;
 		}
 	}
-	if ((d = hecat_connect(h, o->host, o->ports, o->nports, &ho, dial_cb,
-	    &st)) == NULL) {
+	if ((d = hecat_connect(st->h, o->host, o->ports, o->nports, &ho,
+	    dial_cb, st)) == NULL) {
 		out_error(out, "cannot dial: %s", strerror(errno));
 		goto out;
 	}
-	while (!st.done && st.signal == 0)
-		if (event_base_loop(st.base, EVLOOP_ONCE) == -1)
+	while (!st->done && st->signal == 0)
+		if (event_base_loop(st->base, EVLOOP_ONCE) == -1)
 			break;
-	if (!st.done) {
+	if (!st->done) {
 		hecat_dial_cancel(d);
-		if (st.signal != 0)
-			st.outcome = "signal";
+		if (st->signal != 0)
+			st->outcome = "signal";
 	}
 out:
 	if (sigev != NULL)
 		event_free(sigev);
-	hecat_free(h);
-	if (st.base != NULL)
-		event_base_free(st.base);
-	cr->status = st.status;
-	cr->outcome = st.outcome;
-	cr->signal = st.signal;
-	cr->tls = st.tls;
-	return st.fd;
+	cr->status = st->status;
+	cr->outcome = st->outcome;
+	cr->signal = st->signal;
+	cr->tls = st->tls;
+	fd = st->fd;
+	/* The signals are the relay's now; the losers, the thread's. */
+	if (fd == -1 || (cr->follow = follow_start(st)) == NULL)
+		state_free(st);
+	return fd;
 }
 
 bool

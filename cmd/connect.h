@@ -17,6 +17,7 @@ struct connect_result {
 	void		*tls;		/* --tls: the session (SSL *) over the
 					   socket returned; the caller frees
 					   it */
+	struct follow	*follow;	/* losers watched, or NULL */
 };
 
 /*
@@ -27,6 +28,14 @@ struct connect_result {
  */
 int	connect_run(const struct options *opts, struct out *out, int sigfd,
 	    struct connect_result *cr);
+
+/*
+ * With losers of the race watched (--follow-losers), wait for the watch
+ * to end -- after the relay, or -F's or -z's work: stdout is let go
+ * first -- then free the dial's instance and base.  Returns 0, or the
+ * signal (from sigfd) that cut the wait short.
+ */
+int	connect_follow_end(struct connect_result *cr, int sigfd);
 
 /* Whether fd is a unix-domain socket (what -F needs on stdout). */
 bool	is_unix_socket(int fd);

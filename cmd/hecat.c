@@ -99,6 +99,23 @@ die_of(int sig, const sigset_t *set)
 	_exit(128 + sig);
 }
 
+/*
+ * The watch of the race's losers, if any, to its end (stdout let go
+ * first); a signal during it ends the run as it would the relay.
+ */
+static void
+follow_end(struct connect_result *cr, int sigfd, struct out *out,
+    const sigset_t *sigs)
+{
+	int sig;
+
+	if ((sig = connect_follow_end(cr, sigfd)) == 0)
+		return;
+	out_summary(out, 128 + sig, "signal", NULL);
+	out_free(out);
+	die_of(sig, sigs);
+}
+
 /* -z with --tls: say goodbye (close_notify) if that needs no waiting. */
 static void
 tls_close(void *tls)
@@ -181,6 +198,7 @@ main(int argc, char *argv[])
 		tls_close(cr.tls);
 		close(fd);
 		status = EX_OK;
+		follow_end(&cr, sigfd, out, &sigs);
 		out_summary(out, status, "connected", NULL);
 		goto done;
 	}
@@ -198,6 +216,7 @@ main(int argc, char *argv[])
 			outcome = "connected";
 		}
 		close(fd);
+		follow_end(&cr, sigfd, out, &sigs);
 		out_summary(out, status, outcome, NULL);
 		goto done;
 	}
@@ -225,6 +244,7 @@ main(int argc, char *argv[])
 	if (status != EX_OK)
 		out_error(out, "%s: %s", rr.where != NULL ? rr.where : "relay",
 		    rr.reason);
+	follow_end(&cr, sigfd, out, &sigs);
 	out_summary(out, status, status == EX_OK ? "connected" : "io_error",
 	    &rr);
 done:

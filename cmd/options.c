@@ -63,7 +63,8 @@ enum {
 	OPT_TLS_KEY,
 	OPT_TLS_ALPN,
 	OPT_TLS_NO_VERIFY,
-	OPT_WATERFALL
+	OPT_WATERFALL,
+	OPT_FOLLOW_LOSERS
 };
 
 static const struct option longopts[] = {
@@ -111,6 +112,7 @@ static const struct option longopts[] = {
 	{ "tls-alpn",		required_argument,	NULL, OPT_TLS_ALPN },
 	{ "tls-no-verify",	no_argument,		NULL, OPT_TLS_NO_VERIFY },
 	{ "waterfall",		no_argument,		NULL, OPT_WATERFALL },
+	{ "follow-losers",	required_argument,	NULL, OPT_FOLLOW_LOSERS },
 	{ NULL,			0,			NULL, 0 }
 };
 
@@ -154,6 +156,8 @@ static const char usage_text[] =
 "  --dnssec            use only DNSSEC-validated answers\n"
 "  --first-family-count N  addresses of the first family before the\n"
 "                      other gets a turn (1)\n"
+"  --follow-losers T   after the race, watch the losing connects up to T\n"
+"                      and say how they would have ended (-vvv: 500ms)\n"
 "  --idle-timeout T    end after T without data either way\n"
 "  --nat64-prefix P/L  the NAT64 prefix on an IPv6-only network\n"
 "                      (default: discovered, RFC 7050)\n"
@@ -425,7 +429,8 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 	struct hecat_opts *d = &o->dial;
 	const char *source = NULL, *why;
 	long ms, wait_ms = OPT_NONE, connect_ms = OPT_NONE;
-	bool idle_set = false, no_nat64 = false, no_history = false;
+	bool idle_set = false, no_nat64 = false, no_history = false,
+	    follow_set = false;
 	unsigned v;
 	int ch;
 
@@ -630,6 +635,16 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 		case OPT_WATERFALL:
 			o->waterfall = true;
 			break;
+		case OPT_FOLLOW_LOSERS:
+			if (parse_ms("--follow-losers", optarg, 0, &ms, err,
+			    errlen) == -1)
+				return -1;
+			if (ms > 60000)
+				return fail(err, errlen, "--follow-losers: "
+				    "'%s' is too long (at most 60s)", optarg);
+			d->follow_losers_ms = (unsigned)ms;
+			follow_set = true;
+			break;
 		case OPT_DNS_SERVER:
 			if (hecat_nameservers_check(optarg, 0, &why) == -1)
 				return fail(err, errlen, "--dns-server '%s': "
@@ -727,6 +742,8 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 		d->nat64 = HECAT_NAT64_OFF;
 	if (no_history)
 		d->history = HECAT_HISTORY_OFF;
+	if (o->verbose >= 3 && !follow_set)	/* -vvv: a short look */
+		d->follow_losers_ms = 500;
 	if (o->cfg.dns_tls != NULL && o->cfg.nameservers != NULL)
 		return fail(err, errlen, "--dns-tls and --dns-server exclude "
 		    "each other");

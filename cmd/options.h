@@ -59,6 +59,7 @@ struct options {
 	int		 verbose;		/* -v count */
 	bool		 waterfall;		/* --waterfall, or -vvv */
 	const char	*trace_path;		/* --trace */
+	const char	*qlog_path;		/* --qlog */
 	bool		 help;
 	bool		 version;
 };

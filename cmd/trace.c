@@ -54,8 +54,23 @@ static const struct render renders[HECAT_TRACE_NKINDS] = {
 	[HECAT_TRACE_DIAL_FAILED] = { NULL, text_dial_failed,
 	    json_dial_failed },
 	[HECAT_TRACE_TLSA] = { NULL, text_tlsa, json_tlsa },
-	[HECAT_TRACE_RESOLVER] = { NULL, text_resolver, json_resolver }
+	[HECAT_TRACE_RESOLVER] = { NULL, text_resolver, json_resolver },
+	[HECAT_TRACE_LOSER] = { NULL, text_loser, json_loser }
 };
+
+static void
+lock(struct out *o)
+{
+	if (o != NULL)
+		pthread_mutex_lock(&o->lock);
+}
+
+static void
+unlock(struct out *o)
+{
+	if (o != NULL)
+		pthread_mutex_unlock(&o->lock);
+}
 
 void
 out_error(struct out *o, const char *fmt, ...)
@@ -63,13 +78,14 @@ out_error(struct out *o, const char *fmt, ...)
 	char line[8192];
 	va_list ap;
 
-	(void)o;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	lock(o);
 	fputs("hecat: ", stderr);
 	put_escaped(stderr, line);
 	fputc('\n', stderr);
+	unlock(o);
 }
 
 /* ---- setup ---------------------------------------------------------------- */
@@ -118,12 +134,18 @@ struct out *
 out_new(const struct options *opts, int argc, char *argv[], char *err,
     size_t errlen)
 {
+	pthread_mutexattr_t ma;
 	struct out *o;
 
 	if ((o = calloc(1, sizeof(*o))) == NULL) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		return NULL;
 	}
+	/* Recursive: out_dial_result() says its failure with out_error(). */
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&o->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
 	o->verbose = opts->verbose;
 	o->prefix = "";
 	o->t0 = hecat_clock_ns();
@@ -132,13 +154,13 @@ out_new(const struct options *opts, int argc, char *argv[], char *err,
 	if ((opts->waterfall || opts->verbose >= 3) &&
 	    (o->wf = wf_new()) == NULL) {
 		snprintf(err, errlen, "%s", strerror(errno));
-		free(o);
+		out_free(o);
 		return NULL;
 	}
 	if (opts->trace_path != NULL &&
 	    (o->json = open_trace(opts->trace_path, &o->json_close, err,
 	    errlen)) == NULL) {
-		free(o);
+		out_free(o);
 		return NULL;
 	}
 	json_start(o, opts, argc, argv);
@@ -154,7 +176,42 @@ out_free(struct out *o)
 		fclose(o->json);
 	wf_free(o->wf);
 	free(o->failures);
+	pthread_mutex_destroy(&o->lock);
 	free(o);
+}
+
+/* The waterfall, once: when the race ends, or its watched losers do. */
+static void
+draw_waterfall(struct out *o)
+{
+	struct wf_style st;
+
+	if (o->wf == NULL || o->wf_drawn)
+		return;
+	o->wf_drawn = true;
+	wf_style_for(STDERR_FILENO, &st);
+	wf_render(o->wf, stderr, &st);
+}
+
+/* A watched loser's end, for its family's verdict. */
+static void
+note_loser(struct out *o, const struct hecat_trace *t)
+{
+	struct verdict *v = &o->verdict[t->family == AF_INET6 ? 0 : 1];
+
+	o->following = t->following;
+	v->n++;
+	if (t->result == HECAT_ATTEMPT_CONNECTED) {
+		if (!v->connected || t->after_ns < v->connect_after)
+			v->connect_after = t->after_ns;
+		v->connected = true;
+	} else if (t->why == HECAT_WHY_TIMEOUT) {
+		v->silent = true;
+		v->silent_after = t->after_ns;
+	} else {
+		v->error = t->error;
+		v->error_after = t->after_ns;
+	}
 }
 
 /* ---- the dial ---------------------------------------------------------- */
@@ -184,6 +241,10 @@ note(struct out *o, const struct hecat_trace *t)
 		if (t->local != NULL)
 			sa_text(t->local, t->locallen, o->local_addr,
 			    sizeof(o->local_addr), &o->local_port);
+		o->following = t->following;
+		break;
+	case HECAT_TRACE_LOSER:
+		note_loser(o, t);
 		break;
 	default:
 		break;
@@ -200,6 +261,7 @@ out_dial_event(const struct hecat_trace *t, void *arg)
 	if ((unsigned)t->kind >= HECAT_TRACE_NKINDS)
 		return;
 	r = &renders[t->kind];
+	lock(o);
 	note(o, t);
 	if (o->wf != NULL)
 		wf_event(o->wf, t);
@@ -215,15 +277,30 @@ out_dial_event(const struct hecat_trace *t, void *arg)
 			fputs(",\"proxy_race\":true", f);
 		json_end(f);
 	}
+	if (t->kind == HECAT_TRACE_LOSER && t->following == 0) {
+		if (o->verbose >= 2)
+			text_verdicts(o, t->t_ns);
+		draw_waterfall(o);
+	}
+	unlock(o);
 }
+
+static void	dial_result(struct out *, const struct hecat_result *);
 
 void
 out_dial_result(struct out *o, const struct hecat_result *r)
 {
+	lock(o);
+	dial_result(o, r);
+	unlock(o);
+}
+
+static void
+dial_result(struct out *o, const struct hecat_result *r)
+{
 	char h[NI_MAXHOST], ep[ADDRLEN];
 	struct sockaddr_storage ss;
 	struct servent *se;
-	struct wf_style st;
 	unsigned port;
 
 	free(o->failures);
@@ -234,10 +311,9 @@ out_dial_result(struct out *o, const struct hecat_result *r)
 		    r->nfailures * sizeof(*r->failures));
 		o->nfailures = r->nfailures;
 	}
-	if (o->wf != NULL) {		/* the race, drawn, before its end */
-		wf_style_for(STDERR_FILENO, &st);
-		wf_render(o->wf, stderr, &st);
-	}
+	/* The race, drawn before its end; after the losers, if watched. */
+	if (o->following == 0)
+		draw_waterfall(o);
 	if (r->err != HECAT_OK) {
 		out_error(o, "%s", r->message);
 		return;
@@ -303,10 +379,21 @@ relay_what(enum relay_event ev)
 	return "?";
 }
 
+static void	relay_event(struct out *, enum relay_event, const char *);
+
 void
 out_relay_event(enum relay_event ev, const char *detail, void *arg)
 {
 	struct out *o = arg;
+
+	lock(o);
+	relay_event(o, ev, detail);
+	unlock(o);
+}
+
+static void
+relay_event(struct out *o, enum relay_event ev, const char *detail)
+{
 	uint64_t t = hecat_clock_ns();
 	FILE *f;
 
@@ -346,6 +433,8 @@ out_summary(struct out *o, int status, const char *outcome,
 	unsigned long long sent = rr != NULL ? rr->sent : 0,
 	    recv = rr != NULL ? rr->received : 0;
 
+	lock(o);
+	draw_waterfall(o);	/* if a watch was cut short */
 	if (o->verbose >= 2)
 		vv_line(o, t, "done exit=%d sent=%llu received=%llu "
 		    "duration=%.1fms", status, sent, recv, since_ms(o, t));
@@ -353,4 +442,5 @@ out_summary(struct out *o, int status, const char *outcome,
 		fprintf(stderr, "hecat: done exit=%d sent=%llu received=%llu "
 		    "duration=%.1fms\n", status, sent, recv, since_ms(o, t));
 	json_summary(o, t, status, outcome, sent, recv);
+	unlock(o);
 }

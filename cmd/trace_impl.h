@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include <netdb.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,7 +28,24 @@
 
 struct waterfall;
 
+/* What the watched losers of one family showed (--follow-losers). */
+struct verdict {
+	unsigned		 n;		/* losers watched */
+	bool			 connected;	/* one of them did, */
+	uint64_t		 connect_after;	/* this long after the winner */
+	bool			 silent;	/* one heard nothing, */
+	uint64_t		 silent_after;	/* in this long */
+	int			 error;		/* else: the last one's */
+	uint64_t		 error_after;
+};
+
 struct out {
+	/*
+	 * Held by every entry point of trace.h: after the race, losers
+	 * being watched report from the event loop's thread while the
+	 * relay reports from the main one.
+	 */
+	pthread_mutex_t		 lock;
 	int			 verbose;
 	FILE			*json;		/* NULL: no --trace */
 	bool			 json_close;	/* fclose it at the end */
@@ -48,6 +66,9 @@ struct out {
 	const char		*prefix;	/* before a -vv line's text */
 	unsigned		 target_port;	/* through a proxy */
 	struct waterfall	*wf;		/* --waterfall, -vvv; or NULL */
+	bool			 wf_drawn;
+	unsigned		 following;	/* losers still watched */
+	struct verdict		 verdict[2];	/* [0] IPv6, [1] IPv4 */
 };
 
 /* One kind's renderers; NULL: nothing in that output. */
@@ -83,6 +104,9 @@ void	text_attempt_end(const struct out *, const struct hecat_trace *);
 void	text_attempt_failed_v(const struct out *, const struct hecat_trace *);
 void	text_winner(const struct out *, const struct hecat_trace *);
 void	text_dial_failed(const struct out *, const struct hecat_trace *);
+void	text_loser(const struct out *, const struct hecat_trace *);
+/* The watch is over: a line per family that had losers watched. */
+void	text_verdicts(const struct out *, uint64_t t);
 /* A -vv line: "hecat: +12.3ms ...". */
 void	vv_line(const struct out *, uint64_t t, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
@@ -115,6 +139,7 @@ void	json_dial_failed(const struct out *, FILE *,
 	    const struct hecat_trace *);
 void	json_tlsa(const struct out *, FILE *, const struct hecat_trace *);
 void	json_resolver(const struct out *, FILE *, const struct hecat_trace *);
+void	json_loser(const struct out *, FILE *, const struct hecat_trace *);
 /* An object {"v":1,"ev":ev,"t_ms":...; its fields; then json_end(). */
 FILE	*json_begin(const struct out *, const char *ev, uint64_t t);
 void	json_end(FILE *);

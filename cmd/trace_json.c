@@ -365,6 +365,23 @@ json_winner(const struct out *o, FILE *f, const struct hecat_trace *t)
 	json_via(f, t);
 	if (t->bound != NULL)
 		json_addr(f, "bound", t->bound, t->boundlen);
+	if (t->following > 0)
+		fprintf(f, ",\"following\":%u", t->following);
+}
+
+void
+json_loser(const struct out *o, FILE *f, const struct hecat_trace *t)
+{
+	(void)o;
+	json_attempt(f, t);
+	json_key_str(f, "family", famname(t->family));
+	json_key_str(f, "result", t->result == HECAT_ATTEMPT_CONNECTED ?
+	    "connected" : t->why == HECAT_WHY_TIMEOUT ? "no_answer" :
+	    attempt_word(t));
+	json_err(f, t->error);
+	json_ms(f, "elapsed_ms", t->elapsed_ns);
+	json_ms(f, "after_ms", t->after_ns);
+	fprintf(f, ",\"following\":%u", t->following);
 }
 
 void

@@ -366,3 +366,47 @@ text_resolver(const struct out *o, const struct hecat_trace *t)
 	vv_line(o, t->t_ns, "resolver %s load=%.1fms context=%.1fms",
 	    t->name, ms(t->load_ns), ms(t->elapsed_ns));
 }
+
+void
+text_loser(const struct out *o, const struct hecat_trace *t)
+{
+	char ep[ADDRLEN];
+
+	endpoint(t->addr, ep, sizeof(ep));
+	if (t->result == HECAT_ATTEMPT_CONNECTED)
+		vv_line(o, t->t_ns, "loser id=%u addr=%s connected +%.1fms "
+		    "after the winner (attempt %.1fms)", t->id, ep,
+		    ms(t->after_ns), ms(t->elapsed_ns));
+	else if (t->why == HECAT_WHY_TIMEOUT)
+		vv_line(o, t->t_ns, "loser id=%u addr=%s no answer %.1fms "
+		    "after the winner (attempt %.1fms)", t->id, ep,
+		    ms(t->after_ns), ms(t->elapsed_ns));
+	else
+		vv_line(o, t->t_ns, "loser id=%u addr=%s failed errno=%s (%s) "
+		    "+%.1fms after the winner", t->id, ep, errname(t->error),
+		    strerror(t->error), ms(t->after_ns));
+}
+
+void
+text_verdicts(const struct out *o, uint64_t t)
+{
+	static const char *const name[2] = { "IPv6", "IPv4" };
+	const struct verdict *v;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		v = &o->verdict[i];
+		if (v->n == 0)
+			continue;
+		if (v->connected)
+			vv_line(o, t, "%s would have connected +%.1fms after "
+			    "the winner", name[i], ms(v->connect_after));
+		else if (v->silent)
+			vv_line(o, t, "%s: no answer in %.0fms (blackholed?)",
+			    name[i], ms(v->silent_after));
+		else
+			vv_line(o, t, "%s would have failed: %s (%s) +%.1fms "
+			    "after the winner", name[i], errname(v->error),
+			    strerror(v->error), ms(v->error_after));
+	}
+}

@@ -5,7 +5,9 @@
  * try, "#N address" for each attempt, and under an attempt " > stage" for
  * each stage after TCP's connect (a proxy's, TLS, the banner).  A bar runs
  * from a row's start to its end; its glyph says how it ended: answered or
- * won (full), failed (shaded), cancelled or lost (light).  An attempt's
+ * won (full), failed (shaded), cancelled or lost (light); a lost attempt
+ * watched after the race (--follow-losers) runs on to its end, whose last
+ * cell says how it ended (connected: full; failed: shaded).  An attempt's
  * Connection Attempt Delay ends at a mark on its row ('|' over the bar),
  * the Resolution Delay at an 'R' on the axis.
  *
@@ -45,6 +47,8 @@ struct row {
 	uint64_t	 start, end;	/* end 0: still open at the end */
 	uint64_t	 mark;		/* the attempt delay's end, or 0 */
 	enum state	 state;
+	enum state	 tail;		/* a watched loser's end: its last
+					   cell (S_OPEN: none) */
 	unsigned	 id;		/* attempts and stages */
 	int		 stage;		/* stages; -1 for an attempt */
 	int		 family;	/* queries */
@@ -229,6 +233,17 @@ on_attempt(struct waterfall *w, const struct hecat_trace *t)
 		close_row(r, t->t_ns, t->result == HECAT_ATTEMPT_CONNECTED ?
 		    S_GOOD : t->result == HECAT_ATTEMPT_FAILED ? S_BAD :
 		    S_GONE, word);
+		break;
+	case HECAT_TRACE_LOSER:		/* watched after the race */
+		if ((r = find(w, t->id, -1, false)) == NULL)
+			break;
+		r->end = t->t_ns;
+		r->tail = t->result == HECAT_ATTEMPT_CONNECTED ? S_GOOD :
+		    t->why == HECAT_WHY_TIMEOUT ? S_GONE : S_BAD;
+		snprintf(r->outcome, sizeof(r->outcome), "%s +%s",
+		    t->result == HECAT_ATTEMPT_CONNECTED ? "late" :
+		    t->why == HECAT_WHY_TIMEOUT ? "silent" : attempt_word(t),
+		    fmt_ms(t->after_ns, ms, sizeof(ms)));
 		break;
 	case HECAT_TRACE_WINNER:
 		if ((r = find(w, t->id, -1, t->proxy_race != 0)) != NULL &&
@@ -447,6 +462,8 @@ wf_render(const struct waterfall *w, FILE *f, const struct wf_style *s)
 		for (c = c0; c <= c1 && c < bw; c++)
 			cells[c] = in_break(&a, c) ? C_BREAK :
 			    by_state[r->state];
+		if (r->tail != S_OPEN && c1 < bw)
+			cells[c1] = by_state[r->tail];
 		if (r->mark != 0 && r->mark <= tmax)
 			cells[col(&a, r->mark)] = C_MARK;
 		put_field(f, r->label, lw);

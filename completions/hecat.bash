@@ -44,7 +44,8 @@ _hecat()
 		COMPREPLY=($(compgen -A hostname -- "$cur"))
 		return ;;
 	-P|-p|-q|-w|--attempt-delay|--attempt-timeout|--connect-timeout|\
-	--dns-server|--dns-tls|--first-family-count|--idle-timeout|\
+	--dns-server|--dns-tls|--first-family-count|--follow-losers|\
+	--idle-timeout|\
 	--nat64-prefix|--resolution-delay|--resolve-retries|\
 	--resolve-timeout|--tls-alpn|--tls-name)
 		return ;;		# a value of the user's own
@@ -54,7 +55,8 @@ _hecat()
 		opts="-4 -6 -c -d -F -h -N -n -P -p -q -s -v -w -X -x -z
 		    --attempt-delay --attempt-timeout --connect-timeout
 		    --dns-server --dns-tls --dns-tls-ca --dnssec
-		    --first-family-count --help --idle-timeout --nat64-prefix
+		    --first-family-count --follow-losers --help --idle-timeout
+		    --nat64-prefix
 		    --no-history --no-nat64 --no-shutdown --prefer --proxy
 		    --proxy-password-file --proxy-resolve --race-until
 		    --recursive --recv-only --resolution-delay

@@ -151,7 +151,9 @@ enum hecat_trace_kind {
 					   why (ERROR, TIMEOUT, DEADLINE);
 					   CANCELLED: why (LOST, CANCELLED);
 					   elapsed_ns since it started */
-	HECAT_TRACE_WINNER,		/* "winner": id, addr, orig, local */
+	HECAT_TRACE_WINNER,		/* "winner": id, addr, orig, local,
+					   following (losers watched, with
+					   follow_losers_ms) */
 	HECAT_TRACE_DIAL_FAILED,	/* "dial_failed": status (enum
 					   hecat_err), detail (the message) */
 	HECAT_TRACE_TLSA,		/* "tlsa": DANE's question answered
@@ -160,14 +162,24 @@ enum hecat_trace_kind {
 					   dnssec, elapsed_ns, detail (the
 					   records: "3 1 1 5e2f...", NULL:
 					   none) */
-	HECAT_TRACE_RESOLVER		/* "resolver": the built-in resolver
+	HECAT_TRACE_RESOLVER,		/* "resolver": the built-in resolver
 					   was set up for this dial's first
 					   query: name ("getdns"), load_ns
 					   (loading its libraries; about 0
 					   when an earlier instance had),
 					   elapsed_ns (making its context) */
+	HECAT_TRACE_LOSER		/* "loser": with follow_losers_ms, a
+					   losing attempt watched to its end:
+					   id, addr, orig, result (CONNECTED:
+					   it would have connected; FAILED:
+					   error, why ERROR, or TIMEOUT with
+					   ETIMEDOUT when nothing came in
+					   time), elapsed_ns since it
+					   started, after_ns since the winner
+					   connected, following (losers still
+					   watched; 0: the last) */
 };
-#define HECAT_TRACE_NKINDS	(HECAT_TRACE_RESOLVER + 1)
+#define HECAT_TRACE_NKINDS	(HECAT_TRACE_LOSER + 1)
 
 /*
  * Why an event happened: one list for every kind, each value with one
@@ -307,6 +319,11 @@ struct hecat_trace {
 	int				 via;
 	uint16_t			 target_port;
 	uint64_t			 load_ns;	/* RESOLVER */
+	/* WINNER, LOSER: losing attempts watched (still, for LOSER). */
+	unsigned			 following;
+	uint64_t			 after_ns;	/* LOSER */
+	/* DIAL_START: the dial's options (for a policy's record). */
+	const struct hecat_opts		*opts;
 };
 
 typedef void (*hecat_trace_cb)(const struct hecat_trace *, void *arg);
@@ -444,6 +461,18 @@ struct hecat_opts {
 	const char	*tls_key_file;
 	const char	*tls_alpn;
 	int		 tls_no_verify;
+	/*
+	 * Diagnostics: when the race is won, the attempts still in their
+	 * TCP connect are not closed but watched, without a byte sent, for
+	 * up to this long after the winner connected (0: closed at once,
+	 * the default): each ends in a HECAT_TRACE_LOSER event saying
+	 * whether and when it would have connected, and with history on,
+	 * that is what history learns of it (a late connect is not a
+	 * failure).  The winner's callback is not delayed; the watch runs
+	 * on the event base after it, and hecat_free() ends it.  Attempts
+	 * through a proxy, or past their connect, are closed as before.
+	 */
+	unsigned	 follow_losers_ms;
 };
 
 enum hecat_proxy {

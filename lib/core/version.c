@@ -121,7 +121,8 @@ hecat_trace_name(int kind)
 		[HECAT_TRACE_WINNER] = "winner",
 		[HECAT_TRACE_DIAL_FAILED] = "dial_failed",
 		[HECAT_TRACE_TLSA] = "tlsa",
-		[HECAT_TRACE_RESOLVER] = "resolver"
+		[HECAT_TRACE_RESOLVER] = "resolver",
+		[HECAT_TRACE_LOSER] = "loser"
 	};
 
 	return NAME_OF(names, kind);

@@ -9,6 +9,7 @@
  *	query.c     its queries: ask, abandon, take an answer to the engine
  *	attempt.c   its attempts: the stages run on each socket
  *	histdial.c  what history knows and learns of a dial's addresses
+ *	follow.c    the losers of a won race, watched (follow_losers_ms)
  *	emit.c      its trace events, one function per kind
  *	sync.c      hecat_dial_sync()
  */
@@ -54,6 +55,7 @@ struct hecat {
 	const struct hecat_store	*store;		/* the caller's, or ours */
 	void				*store_arg;
 	TAILQ_HEAD(, hecat_dial)	 dials;
+	TAILQ_HEAD(, hecat__follow)	 follows;	/* losers watched */
 };
 
 /*
@@ -205,6 +207,7 @@ struct hecat_dial {
 						   not be reached */
 	struct hecat_failure	*pfail;		/* and how each of its */
 	size_t			 npfail;	/* addresses failed */
+	struct hecat__follow	*follow;	/* losers to watch, once won */
 };
 
 /* ---- instance.c ---- */
@@ -307,6 +310,20 @@ bool	hecat__hist_path_error(int err);
 /* Hand the dial's outcomes to the store. */
 void	hecat__hist_record(struct hecat_dial *d);
 
+/* ---- follow.c ---- */
+/*
+ * A loser of the race: keep its socket to watch once the dial ends (it
+ * must still be in its TCP connect, direct).  True: at's slot no longer
+ * holds it.
+ */
+bool	hecat__follow_take(struct hecat_dial *d, struct hecat__attempt *at);
+/* The dial ended with a winner: watch its losers; how many are. */
+unsigned hecat__follow_start(struct hecat_dial *d);
+/* The dial ended without one, or is freed: close them untold. */
+void	hecat__follow_drop(struct hecat_dial *d);
+/* hecat_free(): every watch ends, untold. */
+void	hecat__follow_free_all(struct hecat *h);
+
 /* ---- emit.c: one function per trace kind ---- */
 void	hecat__emit_dial_start(struct hecat_dial *d);
 void	hecat__emit_network(struct hecat_dial *d);
@@ -336,7 +353,7 @@ void	hecat__emit_attempt_end(struct hecat_dial *d,
 	    const struct hecat__attempt *at, int result, int why, int stage,
 	    int error, const char *detail);
 void	hecat__emit_winner(struct hecat_dial *d,
-	    const struct hecat__attempt *at, int fd);
+	    const struct hecat__attempt *at, int fd, unsigned following);
 void	hecat__emit_dial_failed(struct hecat_dial *d, int status,
 	    const char *message);
 void	hecat__emit_resolver(struct hecat_dial *d, const char *name,

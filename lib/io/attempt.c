@@ -452,8 +452,11 @@ hecat__attempt_cancel(struct hecat_dial *d, const struct hecat__action *a)
 	case HECAT__CANCEL_LOST:
 		hecat__emit_attempt_end(d, at, HECAT_ATTEMPT_CANCELLED,
 		    HECAT_WHY_LOST, stage_of(at), 0, NULL);
-		/* It had a head start and still lost: slower, or dead. */
-		if (at->started < d->won_started)
+		/*
+		 * It had a head start and still lost: slower, or dead; unless
+		 * it is watched, and history hears how it ends.
+		 */
+		if (!hecat__follow_take(d, at) && at->started < d->won_started)
 			hecat__hist_note(d, at, HECAT_HIST_LOST, 0, 0);
 		break;
 	default:

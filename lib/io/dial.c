@@ -181,9 +181,11 @@ dial_done(struct hecat_dial *d, const struct hecat__action *a)
 	r.elapsed_ns = hecat__now() - d->t0;
 	hecat__hist_record(d);
 	if (at != NULL)
-		hecat__emit_winner(d, at, r.fd);
-	else
+		hecat__emit_winner(d, at, r.fd, hecat__follow_start(d));
+	else {
+		hecat__follow_drop(d);
 		hecat__emit_dial_failed(d, r.err, r.message);
+	}
 
 	/* Detach first: the callback may free the instance. */
 	TAILQ_REMOVE(&d->h->dials, d, entry);
@@ -355,6 +357,7 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 static void
 dial_free(struct hecat_dial *d)
 {
+	hecat__follow_drop(d);
 	hecat__proxy_free(d);
 	hecat__query_free(d);		/* the engine cancelled them */
 	hecat__attempts_free(d);

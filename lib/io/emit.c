@@ -75,6 +75,7 @@ hecat__emit_dial_start(struct hecat_dial *d)
 	if (!tracing(d))
 		return;
 	init(&t, HECAT_TRACE_DIAL_START);
+	t.opts = &d->opts;
 	t.ports = d->ports;
 	t.nports = d->nports;
 	t.family = d->opts.family;
@@ -345,7 +346,7 @@ hecat__emit_attempt_end(struct hecat_dial *d, const struct hecat__attempt *at,
 
 void
 hecat__emit_winner(struct hecat_dial *d, const struct hecat__attempt *at,
-    int fd)
+    int fd, unsigned following)
 {
 	struct sockaddr_storage local;
 	socklen_t len = sizeof(local);
@@ -358,6 +359,7 @@ hecat__emit_winner(struct hecat_dial *d, const struct hecat__attempt *at,
 		t.local = (const struct sockaddr *)&local;
 		t.locallen = len;
 	}
+	t.following = following;
 	emit(d, &t);
 }
 

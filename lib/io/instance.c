@@ -175,6 +175,7 @@ hecat_new(struct event_base *base, const struct hecat_config *cfg0)
 		return NULL;
 	h->base = base;
 	TAILQ_INIT(&h->dials);
+	TAILQ_INIT(&h->follows);
 	hecat__opts_defaults(&h->defaults);
 	if (hecat__opts_take(&h->defaults, &h->defaults, cfg.defaults) == -1 ||
 	    store_setup(h, &cfg) == -1 || resolver_setup(h, &cfg) == -1) {
@@ -196,6 +197,7 @@ hecat_free(struct hecat *h)
 		return;
 	while ((d = TAILQ_FIRST(&h->dials)) != NULL)
 		hecat_dial_cancel(d);
+	hecat__follow_free_all(h);
 	if (h->cq.res->free != NULL)
 		h->cq.res->free(h->cq.rarg);
 	store_free(h);
