@@ -64,7 +64,8 @@ enum {
 	OPT_TLS_ALPN,
 	OPT_TLS_NO_VERIFY,
 	OPT_WATERFALL,
-	OPT_FOLLOW_LOSERS
+	OPT_FOLLOW_LOSERS,
+	OPT_QLOG
 };
 
 static const struct option longopts[] = {
@@ -113,6 +114,7 @@ static const struct option longopts[] = {
 	{ "tls-no-verify",	no_argument,		NULL, OPT_TLS_NO_VERIFY },
 	{ "waterfall",		no_argument,		NULL, OPT_WATERFALL },
 	{ "follow-losers",	required_argument,	NULL, OPT_FOLLOW_LOSERS },
+	{ "qlog",		required_argument,	NULL, OPT_QLOG },
 	{ NULL,			0,			NULL, 0 }
 };
 
@@ -170,6 +172,7 @@ static const char usage_text[] =
 "  --proxy-password-file FILE  the proxy's password, on FILE's first line\n"
 "  --proxy-resolve local|remote  who resolves host: the proxy (remote),\n"
 "                      or hecat, racing its addresses through the proxy\n"
+"  --qlog FILE         the race as qlog, HEv3 events (- for stderr, fd:N)\n"
 "  --race-until tcp|proxy|tls|banner  an attempt wins when TCP connects\n"
 "                      (tcp), the proxy said yes (proxy), TLS is up and\n"
 "                      verified (tls, the default with --tls), or the\n"
@@ -644,6 +647,9 @@ options_parse(struct options *o, int argc, char *argv[], char *err,
 				    "'%s' is too long (at most 60s)", optarg);
 			d->follow_losers_ms = (unsigned)ms;
 			follow_set = true;
+			break;
+		case OPT_QLOG:
+			o->qlog_path = optarg;
 			break;
 		case OPT_DNS_SERVER:
 			if (hecat_nameservers_check(optarg, 0, &why) == -1)

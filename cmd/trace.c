@@ -90,9 +90,10 @@ out_error(struct out *o, const char *fmt, ...)
 
 /* ---- setup ---------------------------------------------------------------- */
 
-/* --trace's file: a path, "-" for stderr, "fd:N" for a descriptor. */
+/* --trace's or --qlog's file: a path, "-" for stderr, "fd:N". */
 static FILE *
-open_trace(const char *path, bool *close_it, char *err, size_t errlen)
+open_trace(const char *opt, const char *path, bool *close_it, char *err,
+    size_t errlen)
 {
 	FILE *f;
 	long fd;
@@ -107,14 +108,14 @@ open_trace(const char *path, bool *close_it, char *err, size_t errlen)
 		fd = strtol(path + 3, &end, 10);
 		if (path[3] == '\0' || *end != '\0' || errno != 0 || fd < 0 ||
 		    fd > 65535) {
-			snprintf(err, errlen, "--trace: '%s': not a descriptor "
-			    "number", path);
+			snprintf(err, errlen, "%s: '%s': not a descriptor "
+			    "number", opt, path);
 			return NULL;
 		}
 		if (fcntl((int)fd, F_GETFD) == -1 ||
 		    (nfd = fcntl((int)fd, F_DUPFD_CLOEXEC, 3)) == -1 ||
 		    (f = fdopen(nfd, "w")) == NULL) {
-			snprintf(err, errlen, "--trace: '%s': %s", path,
+			snprintf(err, errlen, "%s: '%s': %s", opt, path,
 			    strerror(errno));
 			return NULL;
 		}
@@ -122,12 +123,47 @@ open_trace(const char *path, bool *close_it, char *err, size_t errlen)
 		return f;
 	}
 	if ((f = fopen(path, "we")) == NULL) {
-		snprintf(err, errlen, "--trace: '%s': %s", path,
+		snprintf(err, errlen, "%s: '%s': %s", opt, path,
 		    strerror(errno));
 		return NULL;
 	}
 	*close_it = true;
 	return f;
+}
+
+/* A qlog record, written whole (and flushed: a run cut short keeps it). */
+static void
+qlog_write(const char *rec, size_t len, void *arg)
+{
+	struct out *o = arg;
+
+	if (fwrite(rec, 1, len, o->qlog_file) == len)
+		fflush(o->qlog_file);
+}
+
+/* --qlog: its file, and the writer fed every trace event. */
+static int
+qlog_open(struct out *o, const char *path, int argc, char *argv[], char *err,
+    size_t errlen)
+{
+	char line[1024];
+	size_t n = 0;
+	int i, w;
+
+	if ((o->qlog_file = open_trace("--qlog", path, &o->qlog_close, err,
+	    errlen)) == NULL)
+		return -1;
+	line[0] = '\0';
+	for (i = 0; i < argc && n < sizeof(line); i++) {
+		w = snprintf(line + n, sizeof(line) - n, "%s%s", i ? " " : "",
+		    argv[i]);
+		n += w > 0 ? (size_t)w : 0;
+	}
+	if ((o->qlog = hecat_qlog_new(qlog_write, o, "hecat", line)) == NULL) {
+		snprintf(err, errlen, "--qlog: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 struct out *
@@ -158,8 +194,13 @@ out_new(const struct options *opts, int argc, char *argv[], char *err,
 		return NULL;
 	}
 	if (opts->trace_path != NULL &&
-	    (o->json = open_trace(opts->trace_path, &o->json_close, err,
-	    errlen)) == NULL) {
+	    (o->json = open_trace("--trace", opts->trace_path, &o->json_close,
+	    err, errlen)) == NULL) {
+		out_free(o);
+		return NULL;
+	}
+	if (opts->qlog_path != NULL && qlog_open(o, opts->qlog_path, argc, argv,
+	    err, errlen) == -1) {
 		out_free(o);
 		return NULL;
 	}
@@ -174,6 +215,9 @@ out_free(struct out *o)
 		return;
 	if (o->json != NULL && o->json_close)
 		fclose(o->json);
+	hecat_qlog_free(o->qlog);	/* the sessions left open end */
+	if (o->qlog_file != NULL && o->qlog_close)
+		fclose(o->qlog_file);
 	wf_free(o->wf);
 	free(o->failures);
 	pthread_mutex_destroy(&o->lock);
@@ -263,6 +307,7 @@ out_dial_event(const struct hecat_trace *t, void *arg)
 	r = &renders[t->kind];
 	lock(o);
 	note(o, t);
+	hecat_qlog_trace(t, o->qlog);
 	if (o->wf != NULL)
 		wf_event(o->wf, t);
 	o->prefix = t->proxy_race ? "proxy race: " : "";

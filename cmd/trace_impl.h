@@ -49,6 +49,9 @@ struct out {
 	int			 verbose;
 	FILE			*json;		/* NULL: no --trace */
 	bool			 json_close;	/* fclose it at the end */
+	FILE			*qlog_file;	/* NULL: no --qlog */
+	bool			 qlog_close;
+	struct hecat_qlog	*qlog;
 	uint64_t		 t0;		/* hecat_clock_ns() at start */
 
 	/* For the summary. */

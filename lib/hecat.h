@@ -149,7 +149,9 @@ enum hecat_trace_kind {
 					   FAILED: stage, error
 					   (ETIMEDOUT on a timeout), detail,
 					   why (ERROR, TIMEOUT, DEADLINE);
-					   CANCELLED: why (LOST, CANCELLED);
+					   CANCELLED: why (LOST, CANCELLED),
+					   following 1 when a lost one is
+					   watched (a LOSER event ends it);
 					   elapsed_ns since it started */
 	HECAT_TRACE_WINNER,		/* "winner": id, addr, orig, local,
 					   following (losers watched, with
@@ -319,7 +321,8 @@ struct hecat_trace {
 	int				 via;
 	uint16_t			 target_port;
 	uint64_t			 load_ns;	/* RESOLVER */
-	/* WINNER, LOSER: losing attempts watched (still, for LOSER). */
+	/* WINNER, LOSER: losing attempts watched (still, for LOSER);
+	   ATTEMPT_END: 1 for a lost one that is. */
 	unsigned			 following;
 	uint64_t			 after_ns;	/* LOSER */
 	/* DIAL_START: the dial's options (for a policy's record). */
@@ -811,6 +814,31 @@ socklen_t	 hecat_sockaddr_parse(const char *text, uint16_t port,
 int		 hecat_nameservers_check(const char *spec, int tls,
 		    const char **why);
 int		 hecat_nat64_prefix_check(const char *prefix, const char **why);
+
+/* ---- qlog ------------------------------------------------------------------- */
+
+/*
+ * The race as qlog: the qlog main schema's JSON-SEQ serialization (RFC
+ * 7464), with the Happy Eyeballs events of draft-kuehlewind-happy-qlog
+ * (event schema urn:ietf:params:qlog:events:hev3-00), built from the
+ * trace events alone.  Hand it every trace event (hecat_qlog_trace() is
+ * a hecat_trace_cb; call it from your own callback to keep yours): it
+ * gives write each record whole, 0x1E, a JSON object and a newline,
+ * the file's header first.  Each dial is a session of its own
+ * (he_session_id), as is the race to a proxy's addresses; a session
+ * ends with its metrics event, after any losers watched
+ * (follow_losers_ms).  hecat_qlog_free() ends the sessions still open
+ * (their attempts "canceled") and frees it.  Not thread-safe; it never
+ * blocks (write is yours).  title, description: the file's, or NULL.
+ * Returns NULL with errno (EINVAL: no write; ENOMEM).
+ */
+typedef void (*hecat_qlog_write_cb)(const char *rec, size_t len, void *arg);
+struct hecat_qlog;
+
+struct hecat_qlog *hecat_qlog_new(hecat_qlog_write_cb write, void *arg,
+		    const char *title, const char *description);
+void		 hecat_qlog_trace(const struct hecat_trace *, void *qlog);
+void		 hecat_qlog_free(struct hecat_qlog *);
 
 /*
  * The clock of the trace's t_ns: CLOCK_MONOTONIC in nanoseconds, for

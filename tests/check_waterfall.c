@@ -374,6 +374,47 @@ START_TEST(style_from_environment)
 }
 END_TEST
 
+/*
+ * A loser watched after the race (--follow-losers): its row runs on to
+ * its end, its last cell says how (full: connected late), and its
+ * outcome says how long after the winner.
+ */
+START_TEST(watched_loser)
+{
+	struct wf_style st = { 80, false, false };
+	struct hecat_trace t = { .kind = HECAT_TRACE_LOSER };
+	struct race r;
+	char *buf = NULL, *row, *eol;
+	size_t len;
+	FILE *f;
+
+	memset(&r, 0, sizeof(r));
+	ck_assert_ptr_nonnull(r.w = wf_new());
+	dial_start(&r, 0);
+	start(&r, 1, 1, "2001:db8::1", 443, 250);
+	start(&r, 251, 2, "192.0.2.1", 443, 250);
+	end(&r, 252, 2, HECAT_ATTEMPT_CONNECTED, 0, 0);
+	end(&r, 252, 1, HECAT_ATTEMPT_CANCELLED, 0, HECAT_WHY_LOST);
+	winner(&r, 252, 2);
+	t.id = 1;
+	t.result = HECAT_ATTEMPT_CONNECTED;
+	t.after_ns = 150000000;
+	put(&r, &t, 402);
+	ck_assert_ptr_nonnull(f = open_memstream(&buf, &len));
+	wf_render(r.w, f, &st);
+	ck_assert_int_eq(fclose(f), 0);
+	wf_free(r.w);
+	ck_assert_ptr_nonnull(row = strstr(buf, "#1 [2001:db8::1]:443"));
+	ck_assert_ptr_nonnull(eol = strchr(row, '\n'));
+	*eol = '\0';
+	ck_assert_ptr_nonnull(strstr(row, " late +150.0ms"));
+	/* Lost (light) to the end of the axis, where it connected (full). */
+	ck_assert_ptr_nonnull(strstr(row, "-= late"));
+	ck_assert_ptr_nonnull(strstr(eol + 1, "won "));
+	free(buf);
+}
+END_TEST
+
 START_TEST(nothing_to_draw)
 {
 	struct waterfall *w = wf_new();
@@ -404,6 +445,7 @@ waterfall_suite(void)
 	tcase_add_test(tc, idle_compressed);
 	tcase_add_test(tc, style_from_environment);
 	tcase_add_test(tc, nothing_to_draw);
+	tcase_add_test(tc, watched_loser);
 	suite_add_tcase(s, tc);
 	return s;
 }

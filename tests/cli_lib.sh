@@ -103,6 +103,19 @@ out_is() { [ "$(cat "$tmp/out")" = "$1" ]; }
 out_empty() { [ ! -s "$tmp/out" ]; }
 err_lines() { [ "$(wc -l < "$tmp/err")" -eq "$1" ]; }
 jqok() { jq -e "$@" > /dev/null; }
+# qlog_valid FILE: a --qlog file passes tests/qlog_check.py (the HEv3
+# schema and the draft's rules), with a python3 that has jsonschema.
+qlog_valid() {
+	local p
+	for p in python3 /usr/bin/python3; do
+		if "$p" -c 'import jsonschema' 2> /dev/null; then
+			"$p" "${srcdir:-.}/tests/qlog_check.py" "$1"
+			return
+		fi
+	done
+	echo "  no python3 with jsonschema (Debian: python3-jsonschema)"
+	return 1
+}
 
 # ---- timing -----------------------------------------------------------------
 # A schedule is judged by the trace's own timestamps ("t_ms" on every

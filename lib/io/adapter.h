@@ -352,6 +352,9 @@ void	hecat__emit_stage_done(struct hecat_dial *d,
 void	hecat__emit_attempt_end(struct hecat_dial *d,
 	    const struct hecat__attempt *at, int result, int why, int stage,
 	    int error, const char *detail);
+/* A loser's end at the win: cancelled, or handed to the watch. */
+void	hecat__emit_lost(struct hecat_dial *d, const struct hecat__attempt *at,
+	    int stage, bool followed);
 void	hecat__emit_winner(struct hecat_dial *d,
 	    const struct hecat__attempt *at, int fd, unsigned following);
 void	hecat__emit_dial_failed(struct hecat_dial *d, int status,

@@ -438,6 +438,7 @@ void
 hecat__attempt_cancel(struct hecat_dial *d, const struct hecat__action *a)
 {
 	struct hecat__attempt *at = hecat__attempt_find(d, a->id);
+	bool followed;
 
 	if (at == NULL)
 		return;
@@ -450,13 +451,11 @@ hecat__attempt_cancel(struct hecat_dial *d, const struct hecat__action *a)
 		    NULL);
 		break;
 	case HECAT__CANCEL_LOST:
-		hecat__emit_attempt_end(d, at, HECAT_ATTEMPT_CANCELLED,
-		    HECAT_WHY_LOST, stage_of(at), 0, NULL);
-		/*
-		 * It had a head start and still lost: slower, or dead; unless
-		 * it is watched, and history hears how it ends.
-		 */
-		if (!hecat__follow_take(d, at) && at->started < d->won_started)
+		/* Watched (follow_losers_ms): history hears how it ends. */
+		followed = hecat__follow_take(d, at);
+		hecat__emit_lost(d, at, stage_of(at), followed);
+		/* It had a head start and still lost: slower, or dead. */
+		if (!followed && at->started < d->won_started)
 			hecat__hist_note(d, at, HECAT_HIST_LOST, 0, 0);
 		break;
 	default:

@@ -345,6 +345,22 @@ hecat__emit_attempt_end(struct hecat_dial *d, const struct hecat__attempt *at,
 }
 
 void
+hecat__emit_lost(struct hecat_dial *d, const struct hecat__attempt *at,
+    int stage, bool followed)
+{
+	struct hecat_trace t;
+
+	if (!tracing(d))
+		return;
+	init_attempt(&t, HECAT_TRACE_ATTEMPT_END, at);
+	t.result = HECAT_ATTEMPT_CANCELLED;
+	t.why = HECAT_WHY_LOST;
+	t.stage = stage;
+	t.following = followed;
+	emit(d, &t);
+}
+
+void
 hecat__emit_winner(struct hecat_dial *d, const struct hecat__attempt *at,
     int fd, unsigned following)
 {

@@ -122,6 +122,17 @@ check "2 A-only name: connects through NAT64" \
     eval 'rc_is 0 && [ "$(winner_addr)" = "$WKP6" ]'
 check "2 A-only name: A and AAAA asked, and the prefix" \
     eval '[ "$(ev resolve_start "map(.name + \"/\" + .family) | sort | join(\" \")")" = "ipv4only.arpa./inet6 v4only.test/inet v4only.test/inet6" ]'
+# The same as qlog (--qlog, HEv3 events): the prefix discovered, the
+# address synthesized from the A answer, the attempt saying so.
+Q=$tmp/q.sqlog
+dial v4only.test --qlog "$Q"
+qj() { jq -r -s --seq "$@" "$Q" | tr -d '\036'; }
+check "2 qlog: valid, the prefix discovered (RFC 7050)" eval \
+    'qlog_valid "$Q" &&
+     [ "$(qj "[.[] | select(.name == \"hev3:nat64_prefix_discovered\")][0].data | .prefix + \"/\" + (.prefix_length | tostring) + \" \" + .source")" = "64:ff9b::/96 rfc7050_discovery" ]'
+check "2 qlog: the synthesized address discovered, and attempted" eval \
+    '[ "$(qj "[.[] | select(.name == \"hev3:candidate_discovered\" and .data.source == \"nat64_synthesis\")][0].data.target.address")" = "$WKP6" ] &&
+     [ "$(qj "[.[] | select(.name == \"hev3:attempt_started\")][0].data.synthesized_from")" = "$V4" ]'
 
 # 3. DNS64 answers (V14): de-synthesized before sorting, re-synthesized
 # to connect; native IPv6 sorts first.
