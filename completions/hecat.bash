@@ -17,7 +17,7 @@ _hecat()
 	fi
 
 	case $prev in
-	--trace|--trust-anchor|--root-hints|--dns-tls-ca|--tls-ca|\
+	--trace|--qlog|--trust-anchor|--root-hints|--dns-tls-ca|--tls-ca|\
 	--tls-cert|--tls-key|--proxy-password-file)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
@@ -58,7 +58,7 @@ _hecat()
 		    --first-family-count --follow-losers --help --idle-timeout
 		    --nat64-prefix
 		    --no-history --no-nat64 --no-shutdown --prefer --proxy
-		    --proxy-password-file --proxy-resolve --race-until
+		    --proxy-password-file --proxy-resolve --qlog --race-until
 		    --recursive --recv-only --resolution-delay
 		    --resolve-retries --resolve-timeout --root-hints
 		    --send-only --tls --tls-alpn --tls-ca --tls-cert --tls-key
