@@ -183,6 +183,7 @@ out_new(const struct options *opts, int argc, char *argv[], char *err,
 	pthread_mutex_init(&o->lock, &ma);
 	pthread_mutexattr_destroy(&ma);
 	o->verbose = opts->verbose;
+	o->follow_ms = opts->dial.follow_losers_ms;
 	o->prefix = "";
 	o->t0 = hecat_clock_ns();
 	o->resolve_ms = -1;
@@ -251,7 +252,6 @@ note_loser(struct out *o, const struct hecat_trace *t)
 		v->connected = true;
 	} else if (t->why == HECAT_WHY_TIMEOUT) {
 		v->silent = true;
-		v->silent_after = t->after_ns;
 	} else {
 		v->error = t->error;
 		v->error_after = t->after_ns;

@@ -33,8 +33,7 @@ struct verdict {
 	unsigned		 n;		/* losers watched */
 	bool			 connected;	/* one of them did, */
 	uint64_t		 connect_after;	/* this long after the winner */
-	bool			 silent;	/* one heard nothing, */
-	uint64_t		 silent_after;	/* in this long */
+	bool			 silent;	/* one heard nothing */
 	int			 error;		/* else: the last one's */
 	uint64_t		 error_after;
 };
@@ -71,6 +70,7 @@ struct out {
 	struct waterfall	*wf;		/* --waterfall, -vvv; or NULL */
 	bool			 wf_drawn;
 	unsigned		 following;	/* losers still watched */
+	unsigned		 follow_ms;	/* for this long at most */
 	struct verdict		 verdict[2];	/* [0] IPv6, [1] IPv4 */
 };
 

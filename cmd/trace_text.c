@@ -401,9 +401,9 @@ text_verdicts(const struct out *o, uint64_t t)
 		if (v->connected)
 			vv_line(o, t, "%s would have connected +%.1fms after "
 			    "the winner", name[i], ms(v->connect_after));
-		else if (v->silent)
-			vv_line(o, t, "%s: no answer in %.0fms (blackholed?)",
-			    name[i], ms(v->silent_after));
+		else if (v->silent)	/* the time watched, as asked */
+			vv_line(o, t, "%s: no answer in %ums (blackholed?)",
+			    name[i], o->follow_ms);
 		else
 			vv_line(o, t, "%s would have failed: %s (%s) +%.1fms "
 			    "after the winner", name[i], errname(v->error),

@@ -255,6 +255,10 @@ loser_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	if (what & EV_TIMEOUT) {
+		/* libevent's clock may run ahead of ours: early is not yet. */
+		if (hecat__now() - l->f->won < l->f->watch &&
+		    loser_wait(l) == 0)
+			return;
 		loser_end(l, HECAT_ATTEMPT_FAILED, ETIMEDOUT);
 		return;
 	}
@@ -288,6 +292,8 @@ loser_wait(struct loser *l)
 	if (l->ev == NULL && (l->ev = event_new(f->h->base, l->st.fd,
 	    EV_WRITE, loser_cb, l)) == NULL)
 		return -1;
+	/* The timeout counts from now, not from the loop's cached time. */
+	event_base_update_cache_time(f->h->base);
 	return event_add(l->ev, &tv);
 }
 
