@@ -230,6 +230,61 @@ START_TEST(sessions_cut_short)
 }
 END_TEST
 
+/*
+ * A dial's address used again by the next dial while the first still
+ * waits for its loser: the new dial is a session of its own, and the
+ * loser goes to the old one.
+ */
+START_TEST(address_reused)
+{
+	struct sink s = { NULL, 0 };
+	struct hecat_qlog *q;
+	struct hecat_trace t;
+	static const int dial;
+	long sel;
+
+	addrs();
+	ck_assert_ptr_nonnull(q = hecat_qlog_new(collect, &s, NULL, NULL));
+	memset(&t, 0, sizeof(t));
+	feed(q, &t, HECAT_TRACE_DIAL_START, &dial, 0);
+	attempt(q, &dial, 1, HECAT_WHY_FIRST, 1);
+	attempt(q, &dial, 2, HECAT_WHY_ATTEMPT_DELAY, 251);
+	t.id = 2;
+	t.result = HECAT_ATTEMPT_CONNECTED;
+	feed(q, &t, HECAT_TRACE_ATTEMPT_END, &dial, 252);
+	t.id = 1;
+	t.result = HECAT_ATTEMPT_CANCELLED;
+	t.why = HECAT_WHY_LOST;
+	t.following = 1;
+	feed(q, &t, HECAT_TRACE_ATTEMPT_END, &dial, 252);
+	t.id = 2;
+	t.addr = (struct sockaddr *)&v4;
+	t.following = 1;
+	feed(q, &t, HECAT_TRACE_WINNER, &dial, 252);
+	feed(q, &t, HECAT_TRACE_DIAL_START, &dial, 300);	/* the next */
+	t.id = 1;
+	t.result = HECAT_ATTEMPT_CONNECTED;
+	t.after_ns = 100000000;
+	feed(q, &t, HECAT_TRACE_LOSER, &dial, 352);
+	hecat_qlog_free(q);
+
+	ck_assert_uint_eq(count(&s, "config_set"), 2);
+	ck_assert_uint_eq(count(&s, "metrics"), 2);
+	sel = find(&s, 0, "connection_selected");
+	ck_assert_int_ge(sel, 0);
+	/* Session 1: the loser's outcome, a success, then its metrics. */
+	ck_assert_ptr_nonnull(strstr(s.rec[find(&s, (size_t)sel,
+	    "attempt_outcome")], "\"he_session_id\":\"1\",\"attempt_id\":"
+	    "\"1\",\"result\":\"success\""));
+	ck_assert_ptr_nonnull(strstr(s.rec[find(&s, 0, "metrics")],
+	    "\"he_session_id\":\"1\",\"outcome\":\"success\""));
+	/* Session 2, cut short by free: aborted, without attempts. */
+	ck_assert_ptr_nonnull(strstr(s.rec[s.n - 1],
+	    "\"he_session_id\":\"2\",\"outcome\":\"aborted\""));
+	sink_free(&s);
+}
+END_TEST
+
 START_TEST(bad_and_empty)
 {
 	struct sink s = { NULL, 0 };
@@ -255,6 +310,7 @@ qlog_suite(void)
 
 	tcase_add_test(tc, watched_loser);
 	tcase_add_test(tc, sessions_cut_short);
+	tcase_add_test(tc, address_reused);
 	tcase_add_test(tc, bad_and_empty);
 	suite_add_tcase(s, tc);
 	return s;

@@ -201,22 +201,36 @@ hecat__qlog_kerrno(struct hecat__json *b, const char *k, int err)
 
 /* ---- sessions --------------------------------------------------------------- */
 
+/*
+ * The session an event belongs to: its dial's newest one not done.  A
+ * dial's start always opens a new one (a later dial may have the address
+ * an ended one had, while that one still waits for its losers); a loser
+ * goes to its dial's session that is over.  NULL: none to tell.
+ */
 static struct qlog_session *
 session(struct hecat_qlog *q, const struct hecat_trace *t)
 {
 	struct qlog_session *s;
+	bool race = t->proxy_race != 0;
 	unsigned i;
 
-	for (i = 0; i < q->nsessions; i++)
-		if (q->s[i].dial == t->dial &&
-		    q->s[i].proxy_race == (t->proxy_race != 0))
-			return &q->s[i];
+	for (i = q->nsessions; i-- > 0;) {
+		s = &q->s[i];
+		if (s->dial != t->dial || s->proxy_race != race || s->done)
+			continue;
+		if (t->kind == HECAT_TRACE_LOSER ? s->over :
+		    t->kind != HECAT_TRACE_DIAL_START || !s->over)
+			return s;
+	}
+	if (t->kind == HECAT_TRACE_LOSER)
+		return NULL;
 	if (q->nsessions == MAXSESSIONS) {
 		/* The oldest that is done makes room; else none is told. */
 		for (i = 0; i < q->nsessions && !q->s[i].done; i++)
 			;
 		if (i == q->nsessions)
 			return NULL;
+		free(q->s[i].att);
 		memmove(&q->s[i], &q->s[i + 1],
 		    (q->nsessions - i - 1) * sizeof(q->s[0]));
 		q->nsessions--;
@@ -224,8 +238,8 @@ session(struct hecat_qlog *q, const struct hecat_trace *t)
 	s = &q->s[q->nsessions];
 	memset(s, 0, sizeof(*s));
 	s->dial = t->dial;
-	s->proxy_race = t->proxy_race != 0;
-	s->num = (q->nsessions > 0 ? q->s[q->nsessions - 1].num : 0) + 1;
+	s->proxy_race = race;
+	s->num = ++q->nums;
 	s->t_start = t->t_ns;
 	q->nsessions++;
 	return s;
@@ -300,7 +314,8 @@ hecat_qlog_new(hecat_qlog_write_cb write, void *arg, const char *title,
 	if ((title != NULL && (q->title = strdup(title)) == NULL) ||
 	    (description != NULL &&
 	    (q->description = strdup(description)) == NULL)) {
-		hecat_qlog_free(q);
+		free(q->title);
+		free(q);
 		return NULL;
 	}
 	return q;
@@ -342,6 +357,8 @@ hecat_qlog_free(struct hecat_qlog *q)
 		}
 		hecat__qlog_metrics(q, s, now);
 	}
+	for (i = 0; i < q->nsessions; i++)
+		free(q->s[i].att);
 	free(q->b.p);
 	free(q->title);
 	free(q->description);

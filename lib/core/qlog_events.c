@@ -228,6 +228,25 @@ on_candidates(struct hecat_qlog *q, struct qlog_session *s,
 	hecat__qlog_event_end(q);
 }
 
+/* Keep count of an attempt started; false if there is no memory. */
+static bool
+track(struct qlog_session *s, unsigned id)
+{
+	struct qlog_attempt *a;
+	size_t cap;
+
+	if (s->natt == s->attcap) {
+		cap = s->attcap == 0 ? 8 : s->attcap * 2;
+		if ((a = reallocarray(s->att, cap, sizeof(*a))) == NULL)
+			return false;
+		s->att = a;
+		s->attcap = cap;
+	}
+	memset(&s->att[s->natt], 0, sizeof(s->att[0]));
+	s->att[s->natt++].id = id;
+	return true;
+}
+
 static void
 on_attempt_start(struct hecat_qlog *q, struct qlog_session *s,
     const struct hecat_trace *t)
@@ -244,10 +263,8 @@ on_attempt_start(struct hecat_qlog *q, struct qlog_session *s,
 	/* NAT64: the address the attempt synthesized from an IPv4 one. */
 	if (t->orig != NULL)
 		discovered(q, s, t->t_ns, t->addr, "nat64_synthesis");
-	if (s->natt < MAXATT) {
-		memset(&s->att[s->natt], 0, sizeof(s->att[0]));
-		s->att[s->natt++].id = t->id;
-	}
+	if (!track(s, t->id))
+		return;		/* no memory: no start without its outcome */
 	b = hecat__qlog_event(q, s, t->t_ns, "attempt_started");
 	hecat__json_key(b, "attempt_id");
 	hecat__json_putf(b, "\"%u\"", t->id);

@@ -17,7 +17,6 @@
 #define SCHEMA		"urn:ietf:params:qlog:events:hev3-00"
 #define MAXSESSIONS	8	/* a dial and its proxy race, and more */
 #define MAXSEEN		64	/* addresses told of, per session */
-#define MAXATT		64	/* attempts, per session */
 
 struct qlog_attempt {
 	unsigned	 id;
@@ -44,8 +43,8 @@ struct qlog_session {
 	uint16_t		 port;		/* the first port dialed */
 	struct sockaddr_storage	 seen[MAXSEEN];
 	size_t			 nseen;
-	struct qlog_attempt		 att[MAXATT];
-	size_t			 natt;
+	struct qlog_attempt	*att;		/* every one started */
+	size_t			 natt, attcap;
 };
 
 struct hecat_qlog {
@@ -56,6 +55,7 @@ struct hecat_qlog {
 	uint64_t		 t0;		/* time 0: the first event */
 	struct qlog_session		 s[MAXSESSIONS];
 	unsigned		 nsessions;
+	unsigned		 nums;		/* he_session_ids given */
 	struct hecat__json	 b;
 };
 

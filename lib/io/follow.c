@@ -230,6 +230,7 @@ loser_end(struct loser *l, int result, int err)
 	struct hecat__follow *f = l->f;
 	uint64_t now = hecat__now();
 	uint32_t rtt = 0;
+	bool last;
 
 	if (result == HECAT_ATTEMPT_CONNECTED) {
 		rtt = hecat__tcp_rtt_us(l->st.fd);
@@ -238,11 +239,15 @@ loser_end(struct loser *l, int result, int err)
 	}
 	loser_close(l);
 	loser_record(l, result, err, rtt);
-	/* The last one leaves the instance before its event is told. */
-	if (--f->left == 0)
+	/*
+	 * The last one leaves the instance before its event is told; after
+	 * the event, f is not touched unless it was the last (the callback
+	 * may have freed the instance, and with it the rest of the watch).
+	 */
+	if ((last = --f->left == 0))
 		TAILQ_REMOVE(&f->h->follows, f, entry);
 	loser_emit(l, result, err, now);
-	if (f->left == 0)
+	if (last)
 		follow_free(f);
 }
 
