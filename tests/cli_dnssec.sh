@@ -256,6 +256,16 @@ check "--dnssec --trace: bogus answers and exit 65 in the summary" jqok -s \
     "$tmp/bogus.jsonl"
 hc -z "$DNS" bogus.example "$PORT"
 check "without --dnssec: the bogus name is not checked, connects" rc_is 0
+# The same in qlog (--qlog, HEv3 events): dnssec_validated says it.
+hc -z --dnssec "$TA" "$DNS" --qlog "$tmp/good.sqlog" good.example "$PORT"
+check "--dnssec --qlog: valid, the answers dnssec_validated" eval \
+    'qlog_valid "$tmp/good.sqlog" &&
+     jqok -s --seq "[.[] | select(.name == \"hev3:dns_query_finished\" and .data.answer_type == \"positive\") | .data.dnssec_validated] | length > 0 and all" "$tmp/good.sqlog"'
+hc -z --dnssec "$TA" "$DNS" --qlog "$tmp/bogus.sqlog" bogus.example "$PORT"
+check "--dnssec --qlog: bogus answers are errors, not validated, aborted" eval \
+    'qlog_valid "$tmp/bogus.sqlog" &&
+     jqok -s --seq "[.[] | select(.name == \"hev3:dns_query_finished\") | .data | [.answer_type, .error_code, .dnssec_validated]] | unique == [[\"error\", \"BOGUS\", false]]" "$tmp/bogus.sqlog" &&
+     jqok -s --seq ".[-1].data.outcome == \"aborted\"" "$tmp/bogus.sqlog"'
 
 hc -z --dnssec "$TA" "$DNS" www.unsigned.example "$PORT"
 check "--dnssec: an unsigned zone is refused (65, INSECURE)" eval \
