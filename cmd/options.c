@@ -113,7 +113,8 @@ static const struct option longopts[] = {
 	{ "tls-alpn",		required_argument,	NULL, OPT_TLS_ALPN },
 	{ "tls-no-verify",	no_argument,		NULL, OPT_TLS_NO_VERIFY },
 	{ "waterfall",		no_argument,		NULL, OPT_WATERFALL },
-	{ "follow-losers",	required_argument,	NULL, OPT_FOLLOW_LOSERS },
+	{ "follow-losers",	required_argument,	NULL,
+	    OPT_FOLLOW_LOSERS },
 	{ "qlog",		required_argument,	NULL, OPT_QLOG },
 	{ NULL,			0,			NULL, 0 }
 };

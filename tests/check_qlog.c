@@ -124,6 +124,33 @@ attempt(struct hecat_qlog *q, const void *dial, unsigned id, int why,
 	feed(q, &t, HECAT_TRACE_ATTEMPT_START, dial, ms);
 }
 
+/*
+ * IPv6 first, IPv4 at 251 ms connects at 252 and wins; the IPv6 attempt,
+ * lost, is watched (following 1).
+ */
+static void
+race_won_watched(struct hecat_qlog *q, const void *dial)
+{
+	struct hecat_trace t;
+
+	attempt(q, dial, 1, HECAT_WHY_FIRST, 1);
+	attempt(q, dial, 2, HECAT_WHY_ATTEMPT_DELAY, 251);
+	memset(&t, 0, sizeof(t));
+	t.id = 2;
+	t.result = HECAT_ATTEMPT_CONNECTED;
+	t.elapsed_ns = 1000000;
+	feed(q, &t, HECAT_TRACE_ATTEMPT_END, dial, 252);
+	t.id = 1;
+	t.result = HECAT_ATTEMPT_CANCELLED;
+	t.why = HECAT_WHY_LOST;
+	t.following = 1;
+	feed(q, &t, HECAT_TRACE_ATTEMPT_END, dial, 252);
+	t.id = 2;
+	t.addr = (struct sockaddr *)&v4;
+	t.following = 1;
+	feed(q, &t, HECAT_TRACE_WINNER, dial, 252);
+}
+
 /* IPv6 blackholed, IPv4 wins at 250 ms, IPv6 watched until 550 ms. */
 START_TEST(watched_loser)
 {
@@ -143,21 +170,7 @@ START_TEST(watched_loser)
 	t.ports = &port;
 	t.nports = 1;
 	feed(q, &t, HECAT_TRACE_DIAL_START, &dial, 0);
-	attempt(q, &dial, 1, HECAT_WHY_FIRST, 1);
-	attempt(q, &dial, 2, HECAT_WHY_ATTEMPT_DELAY, 251);
-	t.id = 2;
-	t.result = HECAT_ATTEMPT_CONNECTED;
-	t.elapsed_ns = 1000000;
-	feed(q, &t, HECAT_TRACE_ATTEMPT_END, &dial, 252);
-	t.id = 1;
-	t.result = HECAT_ATTEMPT_CANCELLED;
-	t.why = HECAT_WHY_LOST;
-	t.following = 1;
-	feed(q, &t, HECAT_TRACE_ATTEMPT_END, &dial, 252);
-	t.id = 2;
-	t.addr = (struct sockaddr *)&v4;
-	t.following = 1;
-	feed(q, &t, HECAT_TRACE_WINNER, &dial, 252);
+	race_won_watched(q, &dial);
 	ck_assert_uint_eq(count(&s, "metrics"), 0);	/* not yet */
 	t.id = 1;
 	t.result = HECAT_ATTEMPT_FAILED;
@@ -247,20 +260,7 @@ START_TEST(address_reused)
 	ck_assert_ptr_nonnull(q = hecat_qlog_new(collect, &s, NULL, NULL));
 	memset(&t, 0, sizeof(t));
 	feed(q, &t, HECAT_TRACE_DIAL_START, &dial, 0);
-	attempt(q, &dial, 1, HECAT_WHY_FIRST, 1);
-	attempt(q, &dial, 2, HECAT_WHY_ATTEMPT_DELAY, 251);
-	t.id = 2;
-	t.result = HECAT_ATTEMPT_CONNECTED;
-	feed(q, &t, HECAT_TRACE_ATTEMPT_END, &dial, 252);
-	t.id = 1;
-	t.result = HECAT_ATTEMPT_CANCELLED;
-	t.why = HECAT_WHY_LOST;
-	t.following = 1;
-	feed(q, &t, HECAT_TRACE_ATTEMPT_END, &dial, 252);
-	t.id = 2;
-	t.addr = (struct sockaddr *)&v4;
-	t.following = 1;
-	feed(q, &t, HECAT_TRACE_WINNER, &dial, 252);
+	race_won_watched(q, &dial);
 	feed(q, &t, HECAT_TRACE_DIAL_START, &dial, 300);	/* the next */
 	t.id = 1;
 	t.result = HECAT_ATTEMPT_CONNECTED;

@@ -21,7 +21,6 @@
 #include "config.h"
 
 #include <sys/socket.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -42,7 +41,7 @@ hecat__qlog_ms(uint64_t ns)
 	return v > UINT32_MAX ? UINT32_MAX : v;
 }
 
-/* ---- records -------------------------------------------------------------- */
+/* ---- records ------------------------------------------------------------- */
 
 static void
 emit(struct hecat_qlog *q)
@@ -81,8 +80,10 @@ header(struct hecat_qlog *q, uint64_t t)
 
 	hecat__json_put(b, "\x1e", 1);
 	hecat__json_open(b, NULL, '{');
-	hecat__json_kstr(b, "file_schema", "urn:ietf:params:qlog:file:sequential");
-	hecat__json_kstr(b, "serialization_format", "application/qlog+json-seq");
+	hecat__json_kstr(b, "file_schema",
+	    "urn:ietf:params:qlog:file:sequential");
+	hecat__json_kstr(b, "serialization_format",
+	    "application/qlog+json-seq");
 	if (q->title != NULL)
 		hecat__json_kstr(b, "title", q->title);
 	if (q->description != NULL)
@@ -141,7 +142,7 @@ hecat__qlog_event_end(struct hecat_qlog *q)
 	emit(q);
 }
 
-/* ---- values ----------------------------------------------------------------- */
+/* ---- values -------------------------------------------------------------- */
 
 const char *
 hecat__qlog_family(int af)
@@ -150,37 +151,23 @@ hecat__qlog_family(int af)
 }
 
 void
-hecat__qlog_addr_text(const struct sockaddr *sa, char *buf, size_t len,
-    uint16_t *port)
+hecat__qlog_kaddr(struct hecat__json *b, const char *k,
+    const struct sockaddr *sa)
 {
-	const void *a;
+	char a[HECAT__IP_FMTLEN];
+	struct hecat__ip ip;
 
-	if (sa->sa_family == AF_INET6) {
-		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-		*port = ntohs(((const struct sockaddr_in6 *)(const void *)sa)->
-		    sin6_port);
-	} else {
-		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-		*port = ntohs(((const struct sockaddr_in *)(const void *)sa)->
-		    sin_port);
-	}
-	if (inet_ntop(sa->sa_family, a, buf, (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
+	hecat__ip_from_sa(&ip, sa);
+	hecat__json_kstr(b, k, hecat__ip_fmt(&ip, a, sizeof(a)));
 }
 
-/* An HEAttemptTarget: address, port (port 0: the session's), family. */
 void
 hecat__qlog_target(struct hecat__json *b, const char *k,
-    const struct sockaddr *sa,
-    const struct qlog_session *s)
+    const struct sockaddr *sa, uint16_t port)
 {
-	char a[INET6_ADDRSTRLEN];
-	uint16_t port;
-
-	hecat__qlog_addr_text(sa, a, sizeof(a), &port);
 	hecat__json_open(b, k, '{');
-	hecat__json_kstr(b, "address", a);
-	hecat__json_kuint(b, "port", port != 0 ? port : s->port);
+	hecat__qlog_kaddr(b, "address", sa);
+	hecat__json_kuint(b, "port", port != 0 ? port : hecat__sa_port(sa));
 	hecat__json_kstr(b, "family", hecat__qlog_family(sa->sa_family));
 	hecat__json_kstr(b, "transport", "tcp");
 	hecat__json_close(b, '}');
@@ -199,7 +186,7 @@ hecat__qlog_kerrno(struct hecat__json *b, const char *k, int err)
 		hecat__json_putf(b, "\"errno %d\"", err);
 }
 
-/* ---- sessions --------------------------------------------------------------- */
+/* ---- sessions ------------------------------------------------------------ */
 
 /*
  * The session an event belongs to: its dial's newest one not done.  A
@@ -256,28 +243,19 @@ hecat__qlog_attempt(struct qlog_session *s, unsigned id)
 	return NULL;
 }
 
-/* Whether sa is told of already; if not, it is now. */
+/* Whether sa's address is told of already; if not, it is now. */
 bool
 hecat__qlog_seen(struct qlog_session *s, const struct sockaddr *sa)
 {
-	struct sockaddr_storage ss;
+	struct hecat__ip ip;
 	size_t i;
 
-	memset(&ss, 0, sizeof(ss));
-	if (sa->sa_family == AF_INET6) {
-		((struct sockaddr_in6 *)(void *)&ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)(void *)&ss)->sin6_addr =
-		    ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-	} else {
-		((struct sockaddr_in *)(void *)&ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)(void *)&ss)->sin_addr =
-		    ((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-	}
+	hecat__ip_from_sa(&ip, sa);
 	for (i = 0; i < s->nseen; i++)
-		if (memcmp(&s->seen[i], &ss, sizeof(ss)) == 0)
+		if (hecat__ip_equal(&s->seen[i], &ip))
 			return true;
 	if (s->nseen < MAXSEEN)
-		s->seen[s->nseen++] = ss;
+		s->seen[s->nseen++] = ip;
 	return false;
 }
 

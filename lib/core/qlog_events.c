@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <sys/socket.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -29,32 +28,41 @@ on_dial_start(struct hecat_qlog *q, struct qlog_session *s,
 	b = hecat__qlog_event(q, s, t->t_ns, "config_set");
 	hecat__json_open(b, "policy", '{');
 	if (o != NULL) {
-		hecat__json_kuint(b, "resolution_delay_ms", o->resolution_delay_ms);
+		hecat__json_kuint(b, "resolution_delay_ms",
+		    o->resolution_delay_ms);
 		hecat__json_kuint(b, "preferred_address_family_count",
 		    o->first_family_count);
-		hecat__json_kuint(b, "connection_attempt_delay_ms", o->attempt_delay_ms);
+		hecat__json_kuint(b, "connection_attempt_delay_ms",
+		    o->attempt_delay_ms);
 		hecat__json_kuint(b, "min_connection_attempt_delay_ms",
 		    o->attempt_delay_min_ms);
 		hecat__json_kuint(b, "max_connection_attempt_delay_ms",
 		    o->attempt_delay_max_ms);
 		hecat__json_kuint(b, "max_parallel_attempts", o->max_inflight);
-		hecat__json_kstr(b, "preferred_family", o->prefer == AF_INET6 ? "ipv6" :
+		hecat__json_kstr(b, "preferred_family",
+		    o->prefer == AF_INET6 ? "ipv6" :
 		    o->prefer == AF_INET ? "ipv4" : "auto");
 		if (o->proxy == HECAT_PROXY_NONE &&
 		    o->race_until == HECAT_STAGE_TCP && !o->tls)
-			hecat__json_kstr(b, "success_definition", "tcp_connected");
+			hecat__json_kstr(b, "success_definition",
+			    "tcp_connected");
 		else if (o->proxy == HECAT_PROXY_NONE && o->tls &&
 		    o->race_until == HECAT_STAGE_TLS)
 			hecat__json_kstr(b, "success_definition",
 			    "tls_handshake_complete");
-		hecat__json_kbool(b, "use_historical_rtt", o->history == HECAT_HISTORY_ON);
+		hecat__json_kbool(b, "use_historical_rtt",
+		    o->history == HECAT_HISTORY_ON);
 		/* hecat's own, beyond the draft's */
-		hecat__json_kstr(b, "race_until", hecat_stage_name(o->race_until));
+		hecat__json_kstr(b, "race_until",
+		    hecat_stage_name(o->race_until));
 		if (o->proxy != HECAT_PROXY_NONE)
-			hecat__json_kstr(b, "proxy", hecat_proxy_name(o->proxy));
-		hecat__json_kuint(b, "attempt_timeout_ms", o->attempt_timeout_ms);
+			hecat__json_kstr(b, "proxy",
+			    hecat_proxy_name(o->proxy));
+		hecat__json_kuint(b, "attempt_timeout_ms",
+		    o->attempt_timeout_ms);
 		hecat__json_kuint(b, "dial_timeout_ms", o->timeout_ms);
-		hecat__json_kstr(b, "nat64", o->nat64 == HECAT_NAT64_OFF ? "off" : "auto");
+		hecat__json_kstr(b, "nat64", o->nat64 == HECAT_NAT64_OFF ?
+		    "off" : "auto");
 		if (o->nat64_prefix != NULL)
 			hecat__json_kstr(b, "nat64_prefix", o->nat64_prefix);
 		hecat__json_kuint(b, "follow_losers_ms", o->follow_losers_ms);
@@ -143,7 +151,7 @@ discovered(struct hecat_qlog *q, struct qlog_session *s, uint64_t when,
 		return;
 	b = hecat__qlog_event(q, s, when, "candidate_discovered");
 	hecat__json_kstr(b, "source", source);
-	hecat__qlog_target(b, "target", sa, s);
+	hecat__qlog_target(b, "target", sa, s->port);
 	hecat__qlog_event_end(q);
 }
 
@@ -152,8 +160,7 @@ on_resolve_end(struct hecat_qlog *q, struct qlog_session *s,
     const struct hecat_trace *t)
 {
 	int slot = qslot(t);
-	char a[INET6_ADDRSTRLEN];
-	uint16_t port;
+	const struct sockaddr *sa;
 	struct hecat__json *b;
 	size_t i;
 	bool cancel = t->kind == HECAT_TRACE_RESOLVE_CANCEL;
@@ -164,25 +171,28 @@ on_resolve_end(struct hecat_qlog *q, struct qlog_session *s,
 	hecat__json_kstr(b, "hostname", t->name);
 	hecat__json_open(b, "results", '[');
 	for (i = 0; ok && i < t->naddrs; i++) {
-		hecat__qlog_addr_text((const struct sockaddr *)&t->addrs[i], a, sizeof(a),
-		    &port);
+		sa = (const struct sockaddr *)&t->addrs[i];
 		hecat__json_open(b, NULL, '{');
 		hecat__json_kstr(b, "type", "address");
-		hecat__json_kstr(b, "address", a);
-		hecat__json_kstr(b, "family", hecat__qlog_family(t->addrs[i].ss_family));
+		hecat__qlog_kaddr(b, "address", sa);
+		hecat__json_kstr(b, "family",
+		    hecat__qlog_family(sa->sa_family));
 		hecat__json_close(b, '}');
 	}
 	hecat__json_close(b, ']');
-	hecat__json_kstr(b, "answer_type", ok ? "positive" : !cancel && (t->status ==
-	    HECAT_DNS_NODATA || t->status == HECAT_DNS_NXDOMAIN ||
+	hecat__json_kstr(b, "answer_type", ok ? "positive" : !cancel &&
+	    (t->status == HECAT_DNS_NODATA || t->status == HECAT_DNS_NXDOMAIN ||
 	    t->status == HECAT_DNS_OK) ? "negative" : "error");
 	if (cancel)
 		hecat__json_kstr(b, "error_code", "cancelled");
 	else if (t->status != HECAT_DNS_OK)
-		hecat__json_kstr(b, "error_code", hecat_dns_status_name(t->status));
-	hecat__json_kuint(b, "duration_ms", hecat__qlog_ms(t->t_ns - s->query_sent[slot]));
+		hecat__json_kstr(b, "error_code",
+		    hecat_dns_status_name(t->status));
+	hecat__json_kuint(b, "duration_ms",
+	    hecat__qlog_ms(t->t_ns - s->query_sent[slot]));
 	if (!cancel && t->dnssec != HECAT_DNSSEC_NONE)
-		hecat__json_kbool(b, "dnssec_validated", t->dnssec == HECAT_DNSSEC_SECURE);
+		hecat__json_kbool(b, "dnssec_validated",
+		    t->dnssec == HECAT_DNSSEC_SECURE);
 	hecat__qlog_event_end(q);
 	for (i = 0; ok && slot != 2 && i < t->naddrs; i++)
 		discovered(q, s, t->t_ns,
@@ -196,8 +206,8 @@ on_candidates(struct hecat_qlog *q, struct qlog_session *s,
 	struct hecat__json *b;
 	size_t i, j;
 
-	b = hecat__qlog_event(q, s, t->t_ns, s->sorted ? "candidates_resorted" :
-	    "candidates_sorted");
+	b = hecat__qlog_event(q, s, t->t_ns, s->sorted ?
+	    "candidates_resorted" : "candidates_sorted");
 	if (s->sorted) {
 		hecat__json_kstr(b, "reason", "new_addresses");
 		hecat__json_open(b, "new_order", '[');
@@ -208,17 +218,10 @@ on_candidates(struct hecat_qlog *q, struct qlog_session *s,
 		hecat__json_open(b, "candidates", '[');
 	}
 	for (i = 0; i < t->naddrs; i++)
-		for (j = 0; j < (t->nports > 0 ? t->nports : 1); j++) {
-			struct sockaddr_storage ss = t->addrs[i];
-
-			if (t->nports > 0 && ss.ss_family == AF_INET6)
-				((struct sockaddr_in6 *)(void *)&ss)->
-				    sin6_port = htons(t->ports[j]);
-			else if (t->nports > 0)
-				((struct sockaddr_in *)(void *)&ss)->
-				    sin_port = htons(t->ports[j]);
-			hecat__qlog_target(b, NULL, (const struct sockaddr *)&ss, s);
-		}
+		for (j = 0; j < (t->nports > 0 ? t->nports : 1); j++)
+			hecat__qlog_target(b, NULL,
+			    (const struct sockaddr *)&t->addrs[i],
+			    t->nports > 0 ? t->ports[j] : s->port);
 	hecat__json_close(b, ']');
 	if (!s->sorted) {
 		hecat__json_close(b, '}');
@@ -251,8 +254,6 @@ static void
 on_attempt_start(struct hecat_qlog *q, struct qlog_session *s,
     const struct hecat_trace *t)
 {
-	char a[INET6_ADDRSTRLEN];
-	uint16_t port;
 	struct hecat__json *b;
 
 	if (t->why == HECAT_WHY_ATTEMPT_DELAY && s->timer) {
@@ -268,25 +269,22 @@ on_attempt_start(struct hecat_qlog *q, struct qlog_session *s,
 	b = hecat__qlog_event(q, s, t->t_ns, "attempt_started");
 	hecat__json_key(b, "attempt_id");
 	hecat__json_putf(b, "\"%u\"", t->id);
-	hecat__qlog_target(b, "target", t->addr, s);
+	hecat__qlog_target(b, "target", t->addr, 0);
 	if (t->why != HECAT_WHY_NONE)
 		hecat__json_kstr(b, "reason", hecat_why_name(t->why));
-	if (t->orig != NULL) {
-		hecat__qlog_addr_text(t->orig, a, sizeof(a), &port);
-		hecat__json_kstr(b, "synthesized_from", a);
-	}
+	if (t->orig != NULL)
+		hecat__qlog_kaddr(b, "synthesized_from", t->orig);
 	if (t->via != HECAT_PROXY_NONE) {
 		hecat__json_kstr(b, "via", hecat_proxy_name(t->via));
-		if (t->target != NULL) {
-			hecat__qlog_addr_text(t->target, a, sizeof(a), &port);
-			hecat__json_kstr(b, "proxy_target", a);
-		}
+		if (t->target != NULL)
+			hecat__qlog_kaddr(b, "proxy_target", t->target);
 	}
 	hecat__qlog_event_end(q);
 	if (t->delay_ns > 0) {
 		b = hecat__qlog_event(q, s, t->t_ns, "next_attempt_timer_set");
 		hecat__json_kuint(b, "delay_ms", hecat__qlog_ms(t->delay_ns));
-		hecat__json_kstr(b, "reason", t->delay_learned ? "rtt_based" : "initial");
+		hecat__json_kstr(b, "reason", t->delay_learned ? "rtt_based" :
+		    "initial");
 		hecat__qlog_event_end(q);
 		s->timer = true;
 	}
@@ -294,7 +292,8 @@ on_attempt_start(struct hecat_qlog *q, struct qlog_session *s,
 
 /* The one attempt_outcome of an attempt (a watched loser's comes last). */
 void
-hecat__qlog_outcome(struct hecat_qlog *q, struct qlog_session *s, const struct hecat_trace *t)
+hecat__qlog_outcome(struct hecat_qlog *q, struct qlog_session *s,
+    const struct hecat_trace *t)
 {
 	struct qlog_attempt *a = hecat__qlog_attempt(s, t->id);
 	const char *result;
@@ -302,15 +301,12 @@ hecat__qlog_outcome(struct hecat_qlog *q, struct qlog_session *s, const struct h
 
 	if (a == NULL || a->ended)
 		return;
-	if (t->kind == HECAT_TRACE_ATTEMPT_END && t->following) {
-		a->watched = true;	/* HECAT_TRACE_LOSER will end it */
-		return;
-	}
+	if (t->kind == HECAT_TRACE_ATTEMPT_END && t->following)
+		return;		/* watched: HECAT_TRACE_LOSER ends it */
 	a->ended = true;
 	result = t->result == HECAT_ATTEMPT_CONNECTED ? "success" :
 	    t->result == HECAT_ATTEMPT_CANCELLED ? "canceled" :
-	    t->why == HECAT_WHY_TIMEOUT || t->why == HECAT_WHY_DEADLINE ||
-	    (t->kind == HECAT_TRACE_LOSER && t->error == ETIMEDOUT) ?
+	    t->why == HECAT_WHY_TIMEOUT || t->why == HECAT_WHY_DEADLINE ?
 	    "timeout" : "failure";
 	a->success = t->result == HECAT_ATTEMPT_CONNECTED;
 	b = hecat__qlog_event(q, s, t->t_ns, "attempt_outcome");
@@ -320,7 +316,8 @@ hecat__qlog_outcome(struct hecat_qlog *q, struct qlog_session *s, const struct h
 	if (t->error != 0)
 		hecat__qlog_kerrno(b, "error_code", t->error);
 	if (t->result != HECAT_ATTEMPT_CANCELLED)
-		hecat__json_kuint(b, "connect_duration_ms", hecat__qlog_ms(t->elapsed_ns));
+		hecat__json_kuint(b, "connect_duration_ms",
+		    hecat__qlog_ms(t->elapsed_ns));
 	if (t->why != HECAT_WHY_NONE)
 		hecat__json_kstr(b, "reason", hecat_why_name(t->why));
 	if (t->stage != HECAT_STAGE_TCP)
@@ -329,7 +326,8 @@ hecat__qlog_outcome(struct hecat_qlog *q, struct qlog_session *s, const struct h
 		hecat__json_kstr(b, "detail", t->detail);
 	if (t->kind == HECAT_TRACE_LOSER) {
 		hecat__json_kbool(b, "watched", true);
-		hecat__json_kuint(b, "after_selected_ms", hecat__qlog_ms(t->after_ns));
+		hecat__json_kuint(b, "after_selected_ms",
+		    hecat__qlog_ms(t->after_ns));
 	}
 	hecat__qlog_event_end(q);
 }
@@ -337,35 +335,35 @@ hecat__qlog_outcome(struct hecat_qlog *q, struct qlog_session *s, const struct h
 void
 hecat__qlog_metrics(struct hecat_qlog *q, struct qlog_session *s, uint64_t when)
 {
-	unsigned total = 0, ok = 0;
 	struct hecat__json *b;
-	size_t i;
+	size_t i, ok = 0;
 	bool won = s->t_success != 0;
 
 	if (s->done)
 		return;
 	s->done = true;
-	for (i = 0; i < s->natt; i++) {
-		total++;
+	for (i = 0; i < s->natt; i++)
 		ok += s->att[i].success;
-	}
 	b = hecat__qlog_event(q, s, when, "metrics");
 	hecat__json_kstr(b, "outcome", won ? "success" : "aborted");
-	hecat__json_kuint(b, "total_duration_ms", hecat__qlog_ms((s->over ? s->t_over : when) -
-	    s->t_start));
+	hecat__json_kuint(b, "total_duration_ms",
+	    hecat__qlog_ms((s->over ? s->t_over : when) - s->t_start));
 	if (won) {
-		hecat__json_kuint(b, "tt_first_success_ms", hecat__qlog_ms(s->t_success - s->t_start));
-		hecat__json_kstr(b, "first_success_family", hecat__qlog_family(s->success_family));
+		hecat__json_kuint(b, "tt_first_success_ms",
+		    hecat__qlog_ms(s->t_success - s->t_start));
+		hecat__json_kstr(b, "first_success_family",
+		    hecat__qlog_family(s->success_family));
 		hecat__json_kstr(b, "first_success_transport", "tcp");
 	}
-	hecat__json_kuint(b, "attempts_total", total);
+	hecat__json_kuint(b, "attempts_total", s->natt);
 	hecat__json_kuint(b, "attempts_success", ok);
-	hecat__json_kuint(b, "attempts_failure", total - ok);
+	hecat__json_kuint(b, "attempts_failure", s->natt - ok);
 	hecat__qlog_event_end(q);
 }
 
 void
-hecat__qlog_end(struct hecat_qlog *q, struct qlog_session *s, const struct hecat_trace *t)
+hecat__qlog_end(struct hecat_qlog *q, struct qlog_session *s,
+    const struct hecat_trace *t)
 {
 	struct hecat__json *b;
 
@@ -373,9 +371,10 @@ hecat__qlog_end(struct hecat_qlog *q, struct qlog_session *s, const struct hecat
 		return;
 	if (s->timer) {
 		s->timer = false;
-		b = hecat__qlog_event(q, s, t->t_ns, "next_attempt_timer_canceled");
-		hecat__json_kstr(b, "reason", t->kind == HECAT_TRACE_WINNER ? "success" :
-		    "abort");
+		b = hecat__qlog_event(q, s, t->t_ns,
+		    "next_attempt_timer_canceled");
+		hecat__json_kstr(b, "reason",
+		    t->kind == HECAT_TRACE_WINNER ? "success" : "abort");
 		hecat__qlog_event_end(q);
 	}
 	s->over = true;

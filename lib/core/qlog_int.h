@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "hecat.h"
+#include "ip.h"
 #include "qlog_json.h"
 
 #define SCHEMA		"urn:ietf:params:qlog:events:hev3-00"
@@ -21,7 +22,6 @@
 struct qlog_attempt {
 	unsigned	 id;
 	bool		 ended;
-	bool		 watched;	/* its outcome comes with LOSER */
 	bool		 success;
 };
 
@@ -41,7 +41,7 @@ struct qlog_session {
 	uint64_t		 query_sent[3];	/* AAAA, A, the prefix's */
 	unsigned		 query_try[3];
 	uint16_t		 port;		/* the first port dialed */
-	struct sockaddr_storage	 seen[MAXSEEN];
+	struct hecat__ip	 seen[MAXSEEN];
 	size_t			 nseen;
 	struct qlog_attempt	*att;		/* every one started */
 	size_t			 natt, attcap;
@@ -69,11 +69,12 @@ struct hecat__json *hecat__qlog_event(struct hecat_qlog *,
 void		 hecat__qlog_event_end(struct hecat_qlog *);
 /* "ipv6" or "ipv4". */
 const char	*hecat__qlog_family(int af);
-void		 hecat__qlog_addr_text(const struct sockaddr *sa, char *buf,
-		    size_t len, uint16_t *port);
-/* An HEAttemptTarget member k (NULL: an element); port 0: s's port. */
+/* Member k: sa's address as text. */
+void		 hecat__qlog_kaddr(struct hecat__json *, const char *k,
+		    const struct sockaddr *sa);
+/* An HEAttemptTarget member k (NULL: an element); port 0: sa's. */
 void		 hecat__qlog_target(struct hecat__json *, const char *k,
-		    const struct sockaddr *sa, const struct qlog_session *s);
+		    const struct sockaddr *sa, uint16_t port);
 /* An errno's name ("ECONNREFUSED") as member k. */
 void		 hecat__qlog_kerrno(struct hecat__json *, const char *k,
 		    int err);

@@ -305,6 +305,13 @@ void	hecat__hist_lookup(struct hecat_dial *d, struct hecat__dst *dsts,
 void	hecat__hist_trace_pending(struct hecat_dial *d);
 void	hecat__hist_note(struct hecat_dial *d, const struct hecat__attempt *at,
 	    int event, uint32_t rtt_us, int err);
+/*
+ * An outcome of an attempt to sa as history keeps it: under orig too,
+ * the IPv4 address a NAT64 attempt stands for (NULL: none); how many.
+ */
+size_t	hecat__hist_obs_of(const struct sockaddr_storage *sa,
+	    const struct sockaddr_storage *orig, int event, uint32_t rtt_us,
+	    int err, struct hecat_hist_obs obs[2]);
 /* Whether err says something about the path (not about this host). */
 bool	hecat__hist_path_error(int err);
 /* Hand the dial's outcomes to the store. */

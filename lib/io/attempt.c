@@ -222,16 +222,13 @@ static int
 arm_timer(struct hecat__attempt *at)
 {
 	unsigned ms = stage_ms(at);
-	struct timeval tv;
 
 	if (ms == 0)
 		return 0;
 	if (at->timer == NULL && (at->timer = evtimer_new(at->d->h->base,
 	    timeout_cb, at)) == NULL)
 		return -1;
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	return evtimer_add(at->timer, &tv);
+	return hecat__event_add_ns(at->timer, hecat__ms(ms));
 }
 
 /* A stage after the connect begins, under its own timeout. */

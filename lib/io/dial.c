@@ -210,8 +210,7 @@ static bool
 perform(struct hecat_dial *d)
 {
 	struct hecat__action a;
-	struct timeval tv;
-	uint64_t deadline, now, us;
+	uint64_t deadline, now;
 	bool aborted = false;
 
 	for (;;) {
@@ -260,10 +259,7 @@ perform(struct hecat_dial *d)
 		return true;
 	}
 	now = hecat__now();
-	us = deadline > now ? (deadline - now + 999) / 1000 : 0;
-	tv.tv_sec = (time_t)(us / 1000000);
-	tv.tv_usec = (suseconds_t)(us % 1000000);
-	evtimer_add(d->timer, &tv);
+	hecat__event_add_ns(d->timer, deadline > now ? deadline - now : 0);
 	return true;
 }
 

@@ -320,9 +320,10 @@ hecat__emit_stage_done(struct hecat_dial *d, const struct hecat__attempt *at)
 	emit(d, &t);
 }
 
-void
-hecat__emit_attempt_end(struct hecat_dial *d, const struct hecat__attempt *at,
-    int result, int why, int stage, int error, const char *detail)
+static void
+attempt_end(struct hecat_dial *d, const struct hecat__attempt *at,
+    int result, int why, int stage, int error, const char *detail,
+    unsigned following)
 {
 	struct sockaddr_storage local;
 	socklen_t len = sizeof(local);
@@ -341,23 +342,23 @@ hecat__emit_attempt_end(struct hecat_dial *d, const struct hecat__attempt *at,
 	t.stage = stage;
 	t.error = error;
 	t.detail = detail != NULL && detail[0] != '\0' ? detail : NULL;
+	t.following = following;
 	emit(d, &t);
+}
+
+void
+hecat__emit_attempt_end(struct hecat_dial *d, const struct hecat__attempt *at,
+    int result, int why, int stage, int error, const char *detail)
+{
+	attempt_end(d, at, result, why, stage, error, detail, 0);
 }
 
 void
 hecat__emit_lost(struct hecat_dial *d, const struct hecat__attempt *at,
     int stage, bool followed)
 {
-	struct hecat_trace t;
-
-	if (!tracing(d))
-		return;
-	init_attempt(&t, HECAT_TRACE_ATTEMPT_END, at);
-	t.result = HECAT_ATTEMPT_CANCELLED;
-	t.why = HECAT_WHY_LOST;
-	t.stage = stage;
-	t.following = followed;
-	emit(d, &t);
+	attempt_end(d, at, HECAT_ATTEMPT_CANCELLED, HECAT_WHY_LOST, stage, 0,
+	    NULL, followed);
 }
 
 void

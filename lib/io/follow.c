@@ -21,7 +21,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -158,10 +157,7 @@ static void
 loser_record(struct loser *l, int result, int err, uint32_t rtt_us)
 {
 	struct hecat__follow *f = l->f;
-	const struct sockaddr_storage *sa[2] = { &l->sa, NULL };
 	struct hecat_hist_obs o[2];
-	struct hecat__ip ip;
-	size_t i, n = 0;
 	int event;
 
 	if (!f->hist || f->h == NULL)
@@ -174,20 +170,9 @@ loser_record(struct loser *l, int result, int err, uint32_t rtt_us)
 		event = HECAT_HIST_LOST;	/* as a closed loser would */
 	else
 		return;
-	if (l->origlen > 0) {			/* as hecat__hist_note() */
-		sa[0] = &l->orig;
-		sa[1] = &l->sa;
-	}
-	for (i = 0; i < 2 && sa[i] != NULL; i++, n++) {
-		memset(&o[i], 0, sizeof(o[i]));
-		hecat__ip_from_sa(&ip, (const struct sockaddr *)sa[i]);
-		hecat__ip_to_sa(&ip, 0, &o[i].addr);
-		o[i].event = event;
-		o[i].rtt_us = rtt_us;
-		o[i].error = event == HECAT_HIST_FAILED ? err : 0;
-		o[i].t = time(NULL);
-	}
-	f->h->store->record(f->h->store_arg, f->net, o, n);
+	f->h->store->record(f->h->store_arg, f->net, o,
+	    hecat__hist_obs_of(&l->sa, l->origlen > 0 ? &l->orig : NULL,
+	    event, rtt_us, event == HECAT_HIST_FAILED ? err : 0, o));
 }
 
 static void
@@ -260,7 +245,7 @@ loser_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	if (what & EV_TIMEOUT) {
-		/* libevent's clock may run ahead of ours: early is not yet. */
+		/* Rounded to microseconds, it may come a hair early. */
 		if (hecat__now() - l->f->won < l->f->watch &&
 		    loser_wait(l) == 0)
 			return;
@@ -288,18 +273,13 @@ static int
 loser_wait(struct loser *l)
 {
 	struct hecat__follow *f = l->f;
-	uint64_t spent = hecat__now() - f->won, left;
-	struct timeval tv;
+	uint64_t spent = hecat__now() - f->won;
 
-	left = spent < f->watch ? f->watch - spent : 0;
-	tv.tv_sec = (time_t)(left / 1000000000u);
-	tv.tv_usec = (suseconds_t)(left % 1000000000u / 1000u);
 	if (l->ev == NULL && (l->ev = event_new(f->h->base, l->st.fd,
 	    EV_WRITE, loser_cb, l)) == NULL)
 		return -1;
-	/* The timeout counts from now, not from the loop's cached time. */
-	event_base_update_cache_time(f->h->base);
-	return event_add(l->ev, &tv);
+	return hecat__event_add_ns(l->ev, spent < f->watch ?
+	    f->watch - spent : 0);
 }
 
 unsigned

@@ -80,23 +80,13 @@ hecat__hist_path_error(int err)
 	}
 }
 
-/* One observation of the address of sa, kept until the dial ends. */
+/* One observation of an address, port 0. */
 static void
-obs_push(struct hecat_dial *d, const struct sockaddr_storage *sa, int event,
-    uint32_t rtt_us, int err)
+obs_set(struct hecat_hist_obs *o, const struct sockaddr_storage *sa,
+    int event, uint32_t rtt_us, int err)
 {
-	struct hecat_hist_obs *o;
 	struct hecat__ip ip;
 
-	if (d->nobs == d->obscap) {
-		size_t cap = d->obscap == 0 ? 4 : d->obscap * 2;
-
-		if ((o = reallocarray(d->obs, cap, sizeof(*o))) == NULL)
-			return;
-		d->obs = o;
-		d->obscap = cap;
-	}
-	o = &d->obs[d->nobs++];
 	memset(o, 0, sizeof(*o));
 	hecat__ip_from_sa(&ip, (const struct sockaddr *)sa);
 	hecat__ip_to_sa(&ip, 0, &o->addr);
@@ -107,22 +97,47 @@ obs_push(struct hecat_dial *d, const struct sockaddr_storage *sa, int event,
 }
 
 /*
- * An outcome of attempt at, recorded when the dial ends.  A NAT64
- * attempt is kept under the IPv4 address it stands for, as the engine
- * sorts it, and under the IPv6 one it dialed: a DNS64 answer is looked
- * up by that before it is de-synthesized (and a prefix learned late
- * leaves it so).
+ * A NAT64 attempt is kept under the IPv4 address it stands for, as the
+ * engine sorts it, and under the IPv6 one it dialed: a DNS64 answer is
+ * looked up by that before it is de-synthesized (and a prefix learned
+ * late leaves it so).
  */
+size_t
+hecat__hist_obs_of(const struct sockaddr_storage *sa,
+    const struct sockaddr_storage *orig, int event, uint32_t rtt_us, int err,
+    struct hecat_hist_obs obs[2])
+{
+	obs_set(&obs[0], orig != NULL ? orig : sa, event, rtt_us, err);
+	if (orig == NULL)
+		return 1;
+	obs_set(&obs[1], sa, event, rtt_us, err);
+	return 2;
+}
+
+/* An outcome of attempt at, recorded when the dial ends. */
 void
 hecat__hist_note(struct hecat_dial *d, const struct hecat__attempt *at,
     int event, uint32_t rtt_us, int err)
 {
+	struct hecat_hist_obs o[2], *p;
+	size_t i, n;
+
 	if (!d->hist)
 		return;
-	obs_push(d, at->origlen > 0 ? &at->orig : &at->sa, event, rtt_us,
-	    err);
-	if (at->origlen > 0)
-		obs_push(d, &at->sa, event, rtt_us, err);
+	n = hecat__hist_obs_of(&at->sa, at->origlen > 0 ? &at->orig : NULL,
+	    event, rtt_us, err, o);
+	for (i = 0; i < n; i++) {
+		if (d->nobs == d->obscap) {
+			size_t cap = d->obscap == 0 ? 4 : d->obscap * 2;
+
+			if ((p = reallocarray(d->obs, cap, sizeof(*p))) ==
+			    NULL)
+				return;
+			d->obs = p;
+			d->obscap = cap;
+		}
+		d->obs[d->nobs++] = o[i];
+	}
 }
 
 void
